@@ -1,0 +1,50 @@
+// Configuration of `streamspace serve`: plain structs filled once, from command-line flags,
+// then environment variables, then an optional YAML file, then the embedded defaults, in
+// that order of precedence; validated once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace sp::config {
+
+struct ServeConfig {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  std::string data_dir = "./data";
+  std::string database_url;    // empty: sqlite://<data_dir>/streamspace.db
+  std::string jwt_secret;      // empty: generated on first start and stored in the database
+  std::string admin_password;  // empty: the setup wizard sets it
+  std::string log_level = "info";
+  double rate_limit_per_second = 50;  // per client address; 0 disables
+  double rate_limit_burst = 200;
+  uint64_t max_body_bytes = 1024 * 1024;
+  int io_threads = 0;      // 0: one per core
+  int worker_threads = 0;  // 0: 4 per core, at least 8
+  int db_pool_size = 0;    // 0: as many as worker threads
+  std::string web_dir;     // empty: next to the binary (share/streamspace/web)
+};
+
+// What the command line and the environment said; unset fields fall through.
+struct ServeOverrides {
+  std::optional<std::string> listen;  // HOST:PORT
+  std::optional<std::string> data_dir;
+  std::optional<std::string> database_url;
+  std::optional<std::string> config_file;
+  std::optional<std::string> log_level;
+  std::optional<std::string> jwt_secret;
+  std::optional<std::string> admin_password;
+  std::optional<double> rate_limit_per_second;
+  std::optional<double> rate_limit_burst;
+  std::optional<uint64_t> max_body_bytes;
+  std::optional<int> worker_threads;
+};
+
+Result<ServeConfig> ResolveServeConfig(const ServeOverrides& overrides);
+// "127.0.0.1:8080", "[::1]:8080", ":8080" (loopback), "8080".
+Status ParseListen(const std::string& text, std::string& host, uint16_t& port);
+
+}  // namespace sp::config

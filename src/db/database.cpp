@@ -1,0 +1,146 @@
+#include "db/database.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <filesystem>
+
+#include "common/log.hpp"
+#include "db/migrations.hpp"
+
+namespace sp::db {
+
+Database::Database(Dialect dialect, std::string description, size_t pool_size)
+    : dialect_(dialect), description_(std::move(description)), pool_(pool_size),
+      pool_size_(pool_size) {}
+
+Database::~Database() = default;
+
+Database::Lease::Lease(Database& db) : db_(db), index_(db.pool_.lease()) {}
+Database::Lease::~Lease() { db_.pool_.give_back(index_); }
+soci::session& Database::Lease::session() { return db_.pool_.at(index_); }
+
+namespace {
+
+struct ParsedUrl {
+  Dialect dialect;
+  std::string connect;      // what SOCI's backend takes
+  std::string description;  // for logs: never the password
+};
+
+Result<ParsedUrl> ParseUrl(const std::string& url) {
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (url.rfind(kSqlite, 0) == 0) {
+    std::string path = url.substr(kSqlite.size());
+    if (path.empty()) return Fail(Errc::kInvalidArgument, "sqlite URL has no file path: " + url);
+    std::error_code ec;
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return Fail(Errc::kInvalidArgument, "cannot create " + parent.string() + ": " + ec.message());
+    return ParsedUrl{Dialect::kSqlite, "db=\"" + path + "\" timeout=10 shared_cache=false",
+                     "sqlite:" + path};
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    // libpq accepts the URI form as it is. Drop the credentials from what is logged.
+    std::string shown = url;
+    const size_t scheme_end = url.find("://") + 3;
+    const size_t at = url.find('@', scheme_end);
+    if (at != std::string::npos) shown = url.substr(0, scheme_end) + "***@" + url.substr(at + 1);
+    return ParsedUrl{Dialect::kPostgres, url, shown};
+  }
+  return Fail(Errc::kInvalidArgument,
+              "unsupported database URL (use sqlite://PATH or postgresql://...): " + url);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  auto parsed = ParseUrl(options.url);
+  if (!parsed) return Fail(parsed.error());
+  const size_t pool_size = std::max<size_t>(options.pool_size, 1);
+  std::unique_ptr<Database> db(new Database(parsed->dialect, parsed->description, pool_size));
+  try {
+    for (size_t i = 0; i < pool_size; ++i) {
+      soci::session& s = db->pool_.at(i);
+      if (parsed->dialect == Dialect::kSqlite) {
+        s.open(*soci::factory_sqlite3(), parsed->connect);
+        s << "PRAGMA journal_mode=WAL";
+        s << "PRAGMA synchronous=NORMAL";
+        s << "PRAGMA foreign_keys=ON";
+        s << "PRAGMA busy_timeout=10000";
+      } else {
+        s.open(*soci::factory_postgresql(), parsed->connect);
+        s << "SET TIME ZONE 'UTC'";
+      }
+    }
+  } catch (const soci::soci_error& e) {
+    return Fail(Errc::kUnavailable, "cannot open database " + parsed->description + ": " + e.what());
+  }
+  auto migrated = db->Read([&](Conn& conn) { return ApplyMigrations(conn); });
+  if (!migrated) return Fail(migrated.error());
+  return db;
+}
+
+void Database::Begin(Conn& conn) {
+  conn.sql() << (conn.dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+void Database::Commit(Conn& conn) { conn.sql() << "COMMIT"; }
+
+void Database::Rollback(Conn& conn) noexcept {
+  try {
+    conn.sql() << "ROLLBACK";
+  } catch (const std::exception& e) {
+    spdlog::warn("rollback failed error={}", e.what());
+  }
+}
+
+Error Database::MapError(const soci::soci_error& e) {
+  const std::string what = e.what();
+  if (what.find("UNIQUE constraint failed") != std::string::npos ||
+      what.find("duplicate key value") != std::string::npos) {
+    return Error{Errc::kAlreadyExists, "a resource with these values already exists", what, 0};
+  }
+  if (what.find("FOREIGN KEY constraint failed") != std::string::npos ||
+      what.find("violates foreign key constraint") != std::string::npos) {
+    return Error{Errc::kFailedPrecondition, "a referenced resource does not exist", what, 0};
+  }
+  if (what.find("database is locked") != std::string::npos) {
+    return Error{Errc::kUnavailable, "the database is busy; retry shortly", what, 0};
+  }
+  spdlog::error("database error error={}", what);
+  return Error{Errc::kInternal, "", what, 0};
+}
+
+std::string GetString(const soci::row& row, size_t i) {
+  if (row.get_indicator(i) == soci::i_null) return {};
+  switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_string: return row.get<std::string>(i);
+    case soci::dt_integer: return std::to_string(row.get<int>(i));
+    case soci::dt_long_long: return std::to_string(row.get<long long>(i));
+    case soci::dt_unsigned_long_long: return std::to_string(row.get<unsigned long long>(i));
+    case soci::dt_double: return std::to_string(row.get<double>(i));
+    default: return row.get<std::string>(i);
+  }
+}
+
+std::optional<std::string> GetOptString(const soci::row& row, size_t i) {
+  if (row.get_indicator(i) == soci::i_null) return std::nullopt;
+  return GetString(row, i);
+}
+
+int64_t GetInt(const soci::row& row, size_t i) {
+  if (row.get_indicator(i) == soci::i_null) return 0;
+  switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_integer: return row.get<int>(i);
+    case soci::dt_long_long: return row.get<long long>(i);
+    case soci::dt_unsigned_long_long: return static_cast<int64_t>(row.get<unsigned long long>(i));
+    case soci::dt_double: return static_cast<int64_t>(row.get<double>(i));
+    case soci::dt_string: return std::stoll(row.get<std::string>(i));
+    default: return 0;
+  }
+}
+
+bool GetBool(const soci::row& row, size_t i) { return GetInt(row, i) != 0; }
+
+}  // namespace sp::db

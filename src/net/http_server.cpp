@@ -1,0 +1,193 @@
+#include "net/http_server.hpp"
+
+#include <array>
+
+#include <boost/beast/http.hpp>
+
+#include "common/log.hpp"
+
+namespace sp::net {
+
+namespace bhttp = beast::http;
+
+struct HttpServer::Connection {
+  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // touched only on the connection's strand
+};
+
+HttpServer::HttpServer(asio::io_context& io, http::Pipeline& pipeline, WorkerPool& workers,
+                       HttpServerOptions options)
+    : io_(io), pipeline_(pipeline), workers_(workers), options_(options), acceptor_(io) {}
+
+HttpServer::~HttpServer() = default;
+
+Result<tcp::endpoint> HttpServer::Listen(const std::string& host, uint16_t port) {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) return Fail(Errc::kInvalidArgument, "invalid listen address: " + host);
+  const tcp::endpoint endpoint(address, port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Fail(Errc::kUnavailable,
+                "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  return acceptor_.local_endpoint();
+}
+
+void HttpServer::Start() { asio::co_spawn(io_, AcceptLoop(), asio::detached); }
+
+void HttpServer::Stop() {
+  stopping_ = true;
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
+  std::lock_guard lock(mu_);
+  for (auto& [id, weak] : connections_) {
+    if (auto conn = weak.lock()) {
+      asio::post(conn->stream.get_executor(), [conn] {
+        if (!conn->busy) conn->stream.socket().close();
+      });
+    }
+  }
+}
+
+asio::awaitable<void> HttpServer::AcceptLoop() {
+  while (!stopping_) {
+    beast::error_code ec;
+    tcp::socket socket(asio::make_strand(io_));
+    co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping_) co_return;
+      spdlog::warn("accept failed error={}", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    asio::co_spawn(conn->stream.get_executor(), Serve(conn), asio::detached);
+  }
+}
+
+namespace {
+
+http::Method ToMethod(bhttp::verb v) {
+  switch (v) {
+    case bhttp::verb::get: return http::Method::kGet;
+    case bhttp::verb::head: return http::Method::kHead;
+    case bhttp::verb::post: return http::Method::kPost;
+    case bhttp::verb::put: return http::Method::kPut;
+    case bhttp::verb::patch: return http::Method::kPatch;
+    case bhttp::verb::delete_: return http::Method::kDelete;
+    case bhttp::verb::options: return http::Method::kOptions;
+    default: return http::Method::kOther;
+  }
+}
+
+bhttp::response<bhttp::string_body> ToBeast(http::Response&& r, unsigned version, bool keep_alive,
+                                            bool head) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::content_type, r.content_type);
+  for (auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  if (head) res.body().clear();  // Content-Length stays that of the GET body
+  return res;
+}
+
+}  // namespace
+
+asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
+  uint64_t id = 0;
+  {
+    std::lock_guard lock(mu_);
+    id = next_id_++;
+    connections_[id] = conn;
+  }
+  ++open_;
+  std::string client_ip;
+  {
+    beast::error_code ec;
+    auto ep = conn->stream.socket().remote_endpoint(ec);
+    client_ip = ec ? "unknown" : ep.address().to_string();
+  }
+  beast::flat_buffer buffer;
+  while (!stopping_) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(options_.max_body_bytes);
+    conn->stream.expires_after(options_.idle_timeout);
+    beast::error_code ec;
+    co_await bhttp::async_read(conn->stream, buffer, parser,
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
+      const bool body = ec == bhttp::error::body_limit;
+      http::Response r = http::ErrorResponse(
+          body ? 413 : 431, body ? "payload_too_large" : "headers_too_large",
+          body ? "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes"
+               : "request headers are too large");
+      http::Pipeline::AddSecurityHeaders(r);
+      auto res = ToBeast(std::move(r), 11, false, false);
+      conn->stream.expires_after(std::chrono::seconds(10));
+      co_await bhttp::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      // Drain what the client is still sending so that it reads our answer instead of a reset.
+      conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      std::array<char, 65536> scratch{};
+      size_t drained = 0;
+      while (!ec && drained < 64 * options_.max_body_bytes) {
+        drained += co_await conn->stream.async_read_some(
+            asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
+      }
+      break;
+    }
+    if (ec) break;  // EOF, reset, timeout, close on shutdown: normal endings
+    auto& breq = parser.get();
+    http::Request req;
+    req.method = ToMethod(breq.method());
+    const std::string_view target(breq.target().data(), breq.target().size());
+    const size_t q = target.find('?');
+    auto path = http::PercentDecode(target.substr(0, q), false);
+    bool bad_path = !path || path->empty() || path->front() != '/';
+    if (!bad_path) req.path = std::move(*path);
+    if (q != std::string_view::npos) req.query = http::QueryParams::Parse(target.substr(q + 1));
+    req.headers.reserve(16);
+    for (const auto& field : breq) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    req.body = std::move(breq.body());
+    req.client_ip = client_ip;
+    const bool keep_alive = breq.keep_alive() && !stopping_;
+    const unsigned version = breq.version();
+    const bool head = req.method == http::Method::kHead;
+
+    http::Response response;
+    if (bad_path) {
+      response = http::ErrorResponse(400, "invalid_request", "malformed request path");
+      http::Pipeline::AddSecurityHeaders(response);
+    } else {
+      conn->busy = true;
+      conn->stream.expires_never();
+      response = co_await workers_.Run([this, &req] { return pipeline_.Handle(req); });
+      conn->busy = false;
+    }
+    auto res = ToBeast(std::move(response), version, keep_alive && !stopping_, head);
+    conn->stream.expires_after(std::chrono::seconds(30));
+    co_await bhttp::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || !res.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->stream.socket().close(ignored);
+  {
+    std::lock_guard lock(mu_);
+    connections_.erase(id);
+  }
+  --open_;
+}
+
+}  // namespace sp::net
