@@ -12,7 +12,7 @@ TEST(Config, DefaultsUseSqliteInTheDataDir) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->listen_host, "127.0.0.1");
   EXPECT_EQ(c->listen_port, 8080);
-  EXPECT_EQ(c->database_url, "sqlite://data/streamspace.db");
+  EXPECT_EQ(c->database_url, "sqlite://./data/streamspace.db");
 }
 
 TEST(Config, FlagsOverrideFileWhichOverridesDefaults) {
