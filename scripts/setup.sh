@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Installs everything StreamSpace needs to build (and, with --test, to test) on Debian 12,
+# then the web packages from npm. Idempotent: a re-run with everything present touches
+# neither apt nor npm.
+#
+#   scripts/setup.sh          build dependencies + web/node_modules
+#   scripts/setup.sh --test   also test tools: GoogleTest/GoogleMock, Google Benchmark,
+#                             PostgreSQL, clang-format, clang-tidy, curl
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WITH_TESTS=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TESTS=1 ;;
+    -h | --help)
+      awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
+      exit 0
+      ;;
+    *)
+      echo "setup.sh: unknown option '$arg' (use --test or --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+step() { printf '\n==> %s\n' "$*"; }
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libboost-dev libssl-dev nlohmann-json3-dev libexpected-dev
+  libsoci-dev libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libcurl4-openssl-dev
+  libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev
+)
+# Node.js may come from elsewhere (a newer build); take Debian's only when there is none.
+if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
+if ((WITH_TESTS)); then
+  PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql clang-format clang-tidy curl)
+fi
+
+step "System packages (${#PACKAGES[@]})"
+MISSING=()
+for pkg in "${PACKAGES[@]}"; do
+  status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
+  if [[ "$status" != "install ok installed" ]]; then MISSING+=("$pkg"); fi
+done
+if ((${#MISSING[@]} == 0)); then
+  echo "all present"
+else
+  echo "installing: ${MISSING[*]}"
+  SUDO=()
+  if [[ "$(id -u)" != 0 ]]; then SUDO=(sudo); fi
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" apt-get install -y --no-install-recommends "${MISSING[@]}"
+fi
+
+step "Web packages (web/node_modules)"
+WEB="$ROOT/web"
+STAMP="$WEB/node_modules/.streamspace-lock.sha256"
+LOCK_SUM="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$LOCK_SUM" ]]; then
+  echo "up to date with package-lock.json"
+else
+  echo "node $(node --version), npm $(npm --version)"
+  # swagger-ui-dist depends on @scarf/scarf, whose install script reports downloads.
+  (cd "$WEB" && SCARF_ANALYTICS=false npm_config_update_notifier=false \
+    npm ci --no-audit --no-fund)
+  echo "$LOCK_SUM" >"$STAMP"
+fi
+for f in swagger-ui-bundle.js swagger-ui.css favicon-32x32.png; do
+  if [[ ! -f "$WEB/node_modules/swagger-ui-dist/$f" ]]; then
+    echo "setup.sh: web/node_modules/swagger-ui-dist/$f is missing after npm ci" >&2
+    exit 1
+  fi
+done
+
+step "Setup complete"

@@ -1,0 +1,68 @@
+// TestServer starts the real `streamspace serve` binary on 127.0.0.1 with a fresh data
+// directory (and, when SP_TEST_PG_URL names a PostgreSQL server, a fresh database in it),
+// learns its port from the "listening" log line, and stops it at the end. Tests drive it
+// over HTTP exactly as a client would.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.hpp"
+
+namespace sp::test {
+
+struct TestServerOptions {
+  std::vector<std::string> extra_args;           // e.g. {"--rate-limit", "2"}
+  std::map<std::string, std::string> env;        // e.g. STREAMSPACE_ADMIN_PASSWORD
+  bool rate_limit_off = true;                    // most tests send bursts from one address
+};
+
+inline constexpr const char* kAdminPassword = "admin password 123";
+
+class TestServer {
+ public:
+  explicit TestServer(TestServerOptions options = {});
+  ~TestServer();
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  void Start();      // starts and waits until the server listens (throws on failure)
+  int Stop();        // SIGTERM, waits; returns the exit status
+  void Kill();       // SIGKILL, waits
+  void Restart() { Stop(); Start(); }
+  bool running() const { return pid_ > 0; }
+
+  const HttpClient& http() const { return *client_; }
+  uint16_t port() const { return port_; }
+  const std::string& data_dir() const { return data_dir_; }
+  const std::string& database_url() const { return database_url_; }
+  bool on_postgres() const { return !database_url_.empty(); }
+  std::string Log() const;
+
+  // Completes the setup wizard (admin password kAdminPassword) and returns an admin token.
+  std::string SetupAndLoginAdmin();
+  std::string Login(const std::string& username, const std::string& password);
+  // Creates a user through the API as the given admin and returns its id.
+  std::string CreateUser(const std::string& admin_token, const std::string& username,
+                         const std::string& password, const std::string& role = "user");
+
+ private:
+  void WaitForListening();
+
+  TestServerOptions options_;
+  std::string root_;
+  std::string data_dir_;
+  std::string log_path_;
+  std::string database_url_;
+  std::string pg_admin_url_;
+  std::string pg_database_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::optional<HttpClient> client_;
+};
+
+}  // namespace sp::test
