@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/log.hpp"
+#include "http/query.hpp"
 #include "db/migrations.hpp"
 
 namespace sp::db {
@@ -46,13 +47,80 @@ Result<ParsedUrl> ParseUrl(const std::string& url) {
     const size_t scheme_end = url.find("://") + 3;
     const size_t at = url.find('@', scheme_end);
     if (at != std::string::npos) shown = url.substr(0, scheme_end) + "***@" + url.substr(at + 1);
-    return ParsedUrl{Dialect::kPostgres, url, shown};
+    auto connect = PostgresConnectString(url);
+    if (!connect) return Fail(connect.error());
+    return ParsedUrl{Dialect::kPostgres, *connect, shown};
   }
   return Fail(Errc::kInvalidArgument,
               "unsupported database URL (use sqlite://PATH or postgresql://...): " + url);
 }
 
+std::string QuoteValue(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
 }  // namespace
+
+Result<std::string> PostgresConnectString(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return Fail(Errc::kInvalidArgument, "not a URL: " + url);
+  std::string rest = url.substr(scheme_end + 3);
+  std::string query;
+  if (const size_t q = rest.find('?'); q != std::string::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  std::string dbname;
+  if (const size_t slash = rest.find('/'); slash != std::string::npos) {
+    dbname = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+  }
+  std::string user;
+  std::string password;
+  if (const size_t at = rest.rfind('@'); at != std::string::npos) {
+    const std::string info = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    const size_t colon = info.find(':');
+    user = info.substr(0, colon);
+    if (colon != std::string::npos) password = info.substr(colon + 1);
+  }
+  std::string host = rest;
+  std::string port;
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string::npos) return Fail(Errc::kInvalidArgument, "malformed host in database URL");
+    if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
+    host = host.substr(1, close - 1);
+  } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  std::vector<std::pair<std::string, std::string>> kv;
+  auto add = [&](const char* key, const std::string& raw) -> Status {
+    if (raw.empty()) return Ok();
+    auto decoded = http::PercentDecode(raw, false);
+    if (!decoded) return Fail(Errc::kInvalidArgument, std::string("malformed ") + key + " in database URL");
+    kv.emplace_back(key, *decoded);
+    return Ok();
+  };
+  for (Status st : {add("host", host), add("port", port), add("user", user),
+                    add("password", password), add("dbname", dbname)}) {
+    if (!st) return Fail(st.error());
+  }
+  const http::QueryParams params = http::QueryParams::Parse(query);
+  for (const auto& pair : params.All()) kv.push_back(pair);
+  std::string out;
+  for (const auto& [k, v] : kv) {
+    if (!out.empty()) out += ' ';
+    out += k + "=" + QuoteValue(v);
+  }
+  return out;
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   auto parsed = ParseUrl(options.url);

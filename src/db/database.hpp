@@ -111,6 +111,10 @@ class Database {
   size_t pool_size_;
 };
 
+// postgresql://user:pass@host:port/db?sslmode=require -> libpq's "key='value' ..." form,
+// which is what SOCI's backend passes on unchanged (it garbles the URI form).
+Result<std::string> PostgresConnectString(const std::string& url);
+
 // Row access that tolerates the integer widths each backend reports.
 std::string GetString(const soci::row& row, size_t i);
 std::optional<std::string> GetOptString(const soci::row& row, size_t i);

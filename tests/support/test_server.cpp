@@ -9,6 +9,8 @@
 #include <soci/soci.h>
 
 #include <chrono>
+
+#include "db/database.hpp"
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -51,7 +53,7 @@ TestServer::TestServer(TestServerOptions options) : options_(std::move(options))
   if (const char* pg = std::getenv("SP_TEST_PG_URL"); pg != nullptr && *pg != '\0') {
     pg_admin_url_ = pg;
     pg_database_ = "sp_test_" + RandomSuffix();
-    soci::session admin(*soci::factory_postgresql(), pg_admin_url_);
+    soci::session admin(*soci::factory_postgresql(), *db::PostgresConnectString(pg_admin_url_));
     admin << "CREATE DATABASE " + pg_database_;
     database_url_ = WithDatabase(pg_admin_url_, pg_database_);
   }
@@ -62,7 +64,7 @@ TestServer::~TestServer() {
   if (pid_ > 0) Kill();
   if (!pg_database_.empty()) {
     try {
-      soci::session admin(*soci::factory_postgresql(), pg_admin_url_);
+      soci::session admin(*soci::factory_postgresql(), *db::PostgresConnectString(pg_admin_url_));
       admin << "DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)";
     } catch (...) {
     }
