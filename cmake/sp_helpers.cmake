@@ -12,14 +12,17 @@ function(sp_add_library name)
   endif()
 endfunction()
 
-# sp_embed_file(<out.cpp> <input> <symbol>): turns a file into a C++ string_view constant at
+# sp_embed_files(<out.cpp> <namespace> FILES ...): turns a file into a C++ string_view constant at
 # build time, so that the single binary carries its defaults (migrations, OpenAPI).
 function(sp_embed_files out_cpp namespace)
   cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "FILES")
+  # The list travels joined by '|': a ';' would split the command line.
+  string(REPLACE ";" "|" joined "${arg_FILES}")
   add_custom_command(
     OUTPUT "${out_cpp}"
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out_cpp} -DNAMESPACE=${namespace} "-DFILES=${arg_FILES}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out_cpp} -DNAMESPACE=${namespace} "-DFILES=${joined}"
             -P "${PROJECT_SOURCE_DIR}/cmake/embed.cmake"
     DEPENDS ${arg_FILES} "${PROJECT_SOURCE_DIR}/cmake/embed.cmake"
-    COMMENT "Embedding ${namespace} files")
+    COMMENT "Embedding ${namespace} files"
+    VERBATIM)
 endfunction()

@@ -2,7 +2,8 @@
 # The whole test suite (README command 2; CI runs exactly this):
 #   a. clang-format check of src/ and tests/
 #   b. build preset dev; all tests (unit + integration) on SQLite
-#   c. a throwaway PostgreSQL on port 55432; the integration tests again against it
+#   c. a throwaway PostgreSQL on port 55432 (or $SP_TEST_PG_PORT); the integration tests
+#      again against it
 #   d. build preset asan; all tests under AddressSanitizer + UBSan, on SQLite
 # Ends with one line "N passed, N failed" summed over the ctest runs; a stage that cannot
 # run its tests (format errors, a failed build, PostgreSQL not starting) counts as one
@@ -33,7 +34,8 @@ for arg in "$@"; do
   esac
 done
 
-PG_PORT=55432
+# SP_TEST_PG_PORT moves stage c off 55432 when that port is taken locally.
+PG_PORT="${SP_TEST_PG_PORT:-55432}"
 ARTIFACTS="$ROOT/test-artifacts"
 JOBS=2
 # Default per-test limit for tests that set none, so that a hang cannot eat the CI budget.

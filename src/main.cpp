@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/agent.hpp"
 #include "app/serve.hpp"
 #include "common/log.hpp"
 
@@ -15,31 +16,78 @@ int main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "Run the control plane (API, web UI, local agent)");
   auto opt = [&](const char* flag, std::optional<std::string>& target, const char* env,
                  const char* help) {
-    serve->add_option_function<std::string>(flag, [&target](const std::string& v) { target = v; },
-                                            help)
+    serve
+        ->add_option_function<std::string>(
+            flag, [&target](const std::string& v) { target = v; }, help)
         ->envname(env);
   };
-  opt("--listen", o.listen, "STREAMSPACE_LISTEN", "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  opt("--listen", o.listen, "STREAMSPACE_LISTEN",
+      "HOST:PORT to listen on (default 127.0.0.1:8080)");
   opt("--data-dir", o.data_dir, "STREAMSPACE_DATA_DIR", "Data directory (default ./data)");
   opt("--database", o.database_url, "STREAMSPACE_DATABASE_URL",
       "sqlite://PATH or postgresql://USER:PASS@HOST:PORT/DB (default SQLite in the data dir)");
   opt("--config", o.config_file, "STREAMSPACE_CONFIG", "YAML configuration file");
   opt("--log-level", o.log_level, "STREAMSPACE_LOG_LEVEL", "trace|debug|info|warn|error");
-  serve->add_option_function<double>(
-           "--rate-limit", [&o](double v) { o.rate_limit_per_second = v; },
-           "Requests per second per client address (0 disables; default 50)")
+  serve
+      ->add_option_function<double>(
+          "--rate-limit", [&o](double v) { o.rate_limit_per_second = v; },
+          "Requests per second per client address (0 disables; default 50)")
       ->envname("STREAMSPACE_RATE_LIMIT");
-  serve->add_option_function<double>(
-           "--rate-burst", [&o](double v) { o.rate_limit_burst = v; },
-           "Burst size of the per-client limit (default 200)")
+  serve
+      ->add_option_function<double>(
+          "--rate-burst", [&o](double v) { o.rate_limit_burst = v; },
+          "Burst size of the per-client limit (default 200)")
       ->envname("STREAMSPACE_RATE_BURST");
-  serve->add_option_function<uint64_t>(
-           "--max-body-bytes", [&o](uint64_t v) { o.max_body_bytes = v; },
-           "Largest request body accepted (default 1048576)")
+  serve
+      ->add_option_function<uint64_t>(
+          "--max-body-bytes", [&o](uint64_t v) { o.max_body_bytes = v; },
+          "Largest request body accepted (default 1048576)")
       ->envname("STREAMSPACE_MAX_BODY_BYTES");
-  serve->add_option_function<int>("--workers", [&o](int v) { o.worker_threads = v; },
-                                   "Worker threads for blocking work (default 4 per core)")
+  serve
+      ->add_option_function<int>(
+          "--workers", [&o](int v) { o.worker_threads = v; },
+          "Worker threads for blocking work (default 4 per core)")
       ->envname("STREAMSPACE_WORKERS");
+
+  serve
+      ->add_option_function<int>(
+          "--agent-heartbeat-interval", [&o](int v) { o.agent_heartbeat_interval_s = v; },
+          "Seconds between agent heartbeats; 3 missed: degraded, 6: offline (default 10)")
+      ->envname("STREAMSPACE_AGENT_HEARTBEAT_INTERVAL");
+  serve
+      ->add_option_function<int>(
+          "--idle-check-interval", [&o](int v) { o.idle_check_interval_s = v; },
+          "Seconds between looks for idle sessions to hibernate (default 15)")
+      ->envname("STREAMSPACE_IDLE_CHECK_INTERVAL");
+  serve
+      ->add_option_function<int>(
+          "--connect-token-ttl", [&o](int v) { o.connect_token_ttl_s = v; },
+          "Seconds a viewer URL from /connect stays usable (default 120)")
+      ->envname("STREAMSPACE_CONNECT_TOKEN_TTL");
+  serve->add_flag_function(
+      "--no-local-agent", [&o](int64_t) { o.local_agent = false; },
+      "Do not run the built-in local agent");
+
+  sp::config::AgentCommandConfig a;
+  auto* agent =
+      cli.add_subcommand("agent", "Run an agent that takes sessions from a control plane");
+  agent->add_option("--platform", a.platform, "local (docker and kubernetes: later)")
+      ->envname("STREAMSPACE_AGENT_PLATFORM");
+  agent->add_option("--control-plane", a.control_plane, "Control plane URL, http://HOST:PORT")
+      ->envname("STREAMSPACE_CONTROL_PLANE");
+  agent->add_option("--agent-id", a.agent_id, "This agent's name, as registered")
+      ->envname("STREAMSPACE_AGENT_ID");
+  agent->add_option("--key", a.key, "Agent key given at approval (prefer STREAMSPACE_AGENT_KEY)")
+      ->envname("STREAMSPACE_AGENT_KEY");
+  agent->add_option("--region", a.region, "Region label")->envname("STREAMSPACE_AGENT_REGION");
+  agent->add_option("--data-dir", a.data_dir, "State directory (homes, sessions, journal)")
+      ->envname("STREAMSPACE_AGENT_DATA_DIR");
+  agent->add_option("--max-sessions", a.max_sessions, "Sessions this agent accepts")
+      ->check(CLI::Range(1, 10000));
+  agent->add_flag("--draining", a.draining, "Take no new sessions");
+  agent->add_option("--heartbeat-interval", a.heartbeat_interval_s, "Seconds between heartbeats")
+      ->check(CLI::Range(1, 300));
+  agent->add_option("--log-level", a.log_level, "trace|debug|info|warn|error");
 
   try {
     cli.parse(argc, argv);
@@ -63,6 +111,15 @@ int main(int argc, char** argv) {
       return 2;
     }
     return sp::app::Serve(*config);
+  }
+  if (agent->parsed()) {
+    try {
+      sp::SetupLogging(a.log_level);
+    } catch (const std::exception& e) {
+      std::cerr << "streamspace: " << e.what() << "\n";
+      return 2;
+    }
+    return sp::app::RunAgent(a);
   }
   return 0;
 }

@@ -13,11 +13,19 @@
 namespace sp::auth {
 
 struct TokenClaims {
-  std::string user_id;     // sub
+  std::string user_id;  // sub
   std::string username;
   std::string role;
   std::string session_id;  // sid
   TimePoint issued_at;
+  TimePoint expires_at;
+};
+
+// A viewer's short-lived right to open one session's display (audience "viewer").
+struct ViewerClaims {
+  std::string user_id;
+  std::string session_id;
+  bool view_only = false;
   TimePoint expires_at;
 };
 
@@ -28,6 +36,9 @@ class JwtCodec {
   Result<std::string> Encode(const TokenClaims& claims) const;
   // kUnauthenticated for a bad signature, another algorithm, a malformed or expired token.
   Result<TokenClaims> Decode(std::string_view token) const;
+
+  Result<std::string> EncodeViewer(const ViewerClaims& claims) const;
+  Result<ViewerClaims> DecodeViewer(std::string_view token) const;
 
  private:
   std::string secret_;

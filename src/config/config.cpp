@@ -57,18 +57,22 @@ Result<ServeConfig> ResolveServeConfig(const ServeOverrides& o) {
     try {
       file = YAML::LoadFile(*o.config_file);
     } catch (const YAML::Exception& e) {
-      return Fail(Errc::kInvalidArgument, "cannot read config file " + *o.config_file + ": " + e.what());
+      return Fail(Errc::kInvalidArgument,
+                  "cannot read config file " + *o.config_file + ": " + e.what());
     }
-    for (Status st : {ReadYaml(file, "listen", listen), ReadYaml(file, "data_dir", c.data_dir),
-                      ReadYaml(file, "database", c.database_url),
-                      ReadYaml(file, "jwt_secret", c.jwt_secret),
-                      ReadYaml(file, "log_level", c.log_level),
-                      ReadYaml(file, "rate_limit_per_second", c.rate_limit_per_second),
-                      ReadYaml(file, "rate_limit_burst", c.rate_limit_burst),
-                      ReadYaml(file, "max_body_bytes", c.max_body_bytes),
-                      ReadYaml(file, "worker_threads", c.worker_threads),
-                      ReadYaml(file, "io_threads", c.io_threads),
-                      ReadYaml(file, "web_dir", c.web_dir)}) {
+    for (Status st :
+         {ReadYaml(file, "listen", listen), ReadYaml(file, "data_dir", c.data_dir),
+          ReadYaml(file, "database", c.database_url), ReadYaml(file, "jwt_secret", c.jwt_secret),
+          ReadYaml(file, "log_level", c.log_level),
+          ReadYaml(file, "rate_limit_per_second", c.rate_limit_per_second),
+          ReadYaml(file, "rate_limit_burst", c.rate_limit_burst),
+          ReadYaml(file, "max_body_bytes", c.max_body_bytes),
+          ReadYaml(file, "worker_threads", c.worker_threads),
+          ReadYaml(file, "io_threads", c.io_threads), ReadYaml(file, "web_dir", c.web_dir),
+          ReadYaml(file, "agent_heartbeat_interval", c.agent_heartbeat_interval_s),
+          ReadYaml(file, "idle_check_interval", c.idle_check_interval_s),
+          ReadYaml(file, "local_agent", c.local_agent),
+          ReadYaml(file, "local_agent_max_sessions", c.local_agent_max_sessions)}) {
       if (!st) return Fail(st.error());
     }
   }
@@ -85,6 +89,19 @@ Result<ServeConfig> ResolveServeConfig(const ServeOverrides& o) {
   if (o.rate_limit_burst) c.rate_limit_burst = *o.rate_limit_burst;
   if (o.max_body_bytes) c.max_body_bytes = *o.max_body_bytes;
   if (o.worker_threads) c.worker_threads = *o.worker_threads;
+  if (o.agent_heartbeat_interval_s) c.agent_heartbeat_interval_s = *o.agent_heartbeat_interval_s;
+  if (o.idle_check_interval_s) c.idle_check_interval_s = *o.idle_check_interval_s;
+  if (o.local_agent) c.local_agent = *o.local_agent;
+  if (o.connect_token_ttl_s) c.connect_token_ttl_s = *o.connect_token_ttl_s;
+  if (c.connect_token_ttl_s < 1 || c.connect_token_ttl_s > 3600) {
+    return Fail(Errc::kInvalidArgument, "connect token lifetime must be 1-3600 seconds");
+  }
+  if (c.agent_heartbeat_interval_s < 1 || c.agent_heartbeat_interval_s > 300) {
+    return Fail(Errc::kInvalidArgument, "agent heartbeat interval must be 1-300 seconds");
+  }
+  if (c.idle_check_interval_s < 1 || c.idle_check_interval_s > 3600) {
+    return Fail(Errc::kInvalidArgument, "idle check interval must be 1-3600 seconds");
+  }
 
   if (c.data_dir.empty()) return Fail(Errc::kInvalidArgument, "data directory must not be empty");
   if (c.database_url.empty()) {

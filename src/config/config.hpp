@@ -22,10 +22,15 @@ struct ServeConfig {
   double rate_limit_per_second = 50;  // per client address; 0 disables
   double rate_limit_burst = 200;
   uint64_t max_body_bytes = 1024 * 1024;
-  int io_threads = 0;      // 0: one per core
-  int worker_threads = 0;  // 0: 4 per core, at least 8
-  int db_pool_size = 0;    // 0: as many as worker threads
-  std::string web_dir;     // empty: next to the binary (share/streamspace/web)
+  int io_threads = 0;                   // 0: one per core
+  int worker_threads = 0;               // 0: 4 per core, at least 8
+  int db_pool_size = 0;                 // 0: as many as worker threads
+  std::string web_dir;                  // empty: next to the binary (share/streamspace/web)
+  int agent_heartbeat_interval_s = 10;  // agents beat this often; 3 missed: degraded, 6: offline
+  int idle_check_interval_s = 15;       // how often idle sessions are looked for
+  bool local_agent = true;              // run the built-in local agent
+  int local_agent_max_sessions = 20;
+  int connect_token_ttl_s = 120;  // how long a viewer URL from /connect stays usable
 };
 
 // What the command line and the environment said; unset fields fall through.
@@ -41,6 +46,24 @@ struct ServeOverrides {
   std::optional<double> rate_limit_burst;
   std::optional<uint64_t> max_body_bytes;
   std::optional<int> worker_threads;
+  std::optional<int> agent_heartbeat_interval_s;
+  std::optional<int> idle_check_interval_s;
+  std::optional<bool> local_agent;
+  std::optional<int> connect_token_ttl_s;
+};
+
+// `streamspace agent`.
+struct AgentCommandConfig {
+  std::string platform = "local";
+  std::string control_plane = "http://127.0.0.1:8080";
+  std::string agent_id;
+  std::string key;  // environment STREAMSPACE_AGENT_KEY or --key
+  std::string region;
+  std::string data_dir = "./agent-data";
+  std::string log_level = "info";
+  int max_sessions = 10;
+  bool draining = false;
+  int heartbeat_interval_s = 10;
 };
 
 Result<ServeConfig> ResolveServeConfig(const ServeOverrides& overrides);

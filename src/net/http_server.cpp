@@ -3,6 +3,7 @@
 #include <array>
 
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "common/log.hpp"
 
@@ -13,12 +14,18 @@ namespace bhttp = beast::http;
 struct HttpServer::Connection {
   explicit Connection(tcp::socket s) : stream(std::move(s)) {}
   beast::tcp_stream stream;
-  bool busy = false;  // touched only on the connection's strand
+  bool busy = false;      // touched only on the connection's strand
+  bool upgraded = false;  // the stream was handed to a WebSocket endpoint
 };
 
 HttpServer::HttpServer(asio::io_context& io, http::Pipeline& pipeline, WorkerPool& workers,
-                       HttpServerOptions options)
-    : io_(io), pipeline_(pipeline), workers_(workers), options_(options), acceptor_(io) {}
+                       HttpServerOptions options, const WsRouter* ws_routes)
+    : io_(io),
+      pipeline_(pipeline),
+      workers_(workers),
+      options_(options),
+      ws_routes_(ws_routes),
+      acceptor_(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -50,7 +57,7 @@ void HttpServer::Stop() {
   for (auto& [id, weak] : connections_) {
     if (auto conn = weak.lock()) {
       asio::post(conn->stream.get_executor(), [conn] {
-        if (!conn->busy) conn->stream.socket().close();
+        if (!conn->busy && !conn->upgraded) conn->stream.socket().close();
       });
     }
   }
@@ -76,14 +83,22 @@ namespace {
 
 http::Method ToMethod(bhttp::verb v) {
   switch (v) {
-    case bhttp::verb::get: return http::Method::kGet;
-    case bhttp::verb::head: return http::Method::kHead;
-    case bhttp::verb::post: return http::Method::kPost;
-    case bhttp::verb::put: return http::Method::kPut;
-    case bhttp::verb::patch: return http::Method::kPatch;
-    case bhttp::verb::delete_: return http::Method::kDelete;
-    case bhttp::verb::options: return http::Method::kOptions;
-    default: return http::Method::kOther;
+    case bhttp::verb::get:
+      return http::Method::kGet;
+    case bhttp::verb::head:
+      return http::Method::kHead;
+    case bhttp::verb::post:
+      return http::Method::kPost;
+    case bhttp::verb::put:
+      return http::Method::kPut;
+    case bhttp::verb::patch:
+      return http::Method::kPatch;
+    case bhttp::verb::delete_:
+      return http::Method::kDelete;
+    case bhttp::verb::options:
+      return http::Method::kOptions;
+    default:
+      return http::Method::kOther;
   }
 }
 
@@ -165,6 +180,14 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
     const unsigned version = breq.version();
     const bool head = req.method == http::Method::kHead;
 
+    if (!bad_path && ws_routes_ != nullptr && beast::websocket::is_upgrade(breq)) {
+      if (WsEndpoint* endpoint = ws_routes_->Find(req)) {
+        // Named, then moved: GCC 12 mishandles prvalue arguments of awaited coroutines.
+        BeastRequest raw = parser.release();
+        co_await Upgrade(conn, *endpoint, std::move(req), std::move(raw));
+        break;
+      }
+    }
     http::Response response;
     if (bad_path) {
       response = http::ErrorResponse(400, "invalid_request", "malformed request path");
@@ -180,14 +203,37 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
     co_await bhttp::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
     if (ec || !res.keep_alive()) break;
   }
-  beast::error_code ignored;
-  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  conn->stream.socket().close(ignored);
+  if (!conn->upgraded) {
+    beast::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.socket().close(ignored);
+  }
   {
     std::lock_guard lock(mu_);
     connections_.erase(id);
   }
   --open_;
+}
+
+asio::awaitable<void> HttpServer::Upgrade(std::shared_ptr<Connection> conn, WsEndpoint& endpoint,
+                                          http::Request req, BeastRequest raw) {
+  Result<std::shared_ptr<void>> grant =
+      co_await workers_.Run([&endpoint, &req] { return endpoint.Authorize(req); });
+  if (!grant) {
+    http::Response r = http::ErrorResponse(grant.error());
+    http::Pipeline::AddSecurityHeaders(r);
+    auto res = ToBeast(std::move(r), raw.version(), false, false);
+    beast::error_code ec;
+    conn->stream.expires_after(std::chrono::seconds(10));
+    co_await bhttp::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    spdlog::info("websocket refused path={} status={} client={} reason={}", req.path,
+                 res.result_int(), req.client_ip, grant.error().message);
+    co_return;
+  }
+  conn->stream.expires_never();
+  conn->upgraded = true;
+  WsContext context{std::move(req), std::move(raw), std::move(*grant)};
+  co_await endpoint.Serve(conn->stream, context);
 }
 
 }  // namespace sp::net

@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "http/pipeline.hpp"
 #include "net/asio.hpp"
+#include "net/websocket.hpp"
 #include "net/worker_pool.hpp"
 
 namespace sp::net {
@@ -25,7 +26,7 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   HttpServer(asio::io_context& io, http::Pipeline& pipeline, WorkerPool& workers,
-             HttpServerOptions options);
+             HttpServerOptions options, const WsRouter* ws_routes = nullptr);
   ~HttpServer();
 
   // Binds and listens; port 0 picks a free port. Returns the bound endpoint.
@@ -39,11 +40,15 @@ class HttpServer {
   struct Connection;
   asio::awaitable<void> AcceptLoop();
   asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
+  // Answers or hands over a WebSocket upgrade; the connection is gone afterwards.
+  asio::awaitable<void> Upgrade(std::shared_ptr<Connection> conn, WsEndpoint& endpoint,
+                                http::Request req, BeastRequest raw);
 
   asio::io_context& io_;
   http::Pipeline& pipeline_;
   WorkerPool& workers_;
   HttpServerOptions options_;
+  const WsRouter* ws_routes_;
   tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> open_{0};

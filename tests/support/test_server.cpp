@@ -1,22 +1,24 @@
 #include "tests/support/test_server.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
-
 #include <chrono>
-
-#include "db/database.hpp"
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db/database.hpp"
 
 #ifndef SP_STREAMSPACE_BIN
 #error "SP_STREAMSPACE_BIN must name the streamspace binary"
@@ -62,6 +64,7 @@ TestServer::TestServer(TestServerOptions options) : options_(std::move(options))
 
 TestServer::~TestServer() {
   if (pid_ > 0) Kill();
+  KillProcessesMentioning(root_);  // sessions outlive their agent on purpose
   if (!pg_database_.empty()) {
     try {
       soci::session admin(*soci::factory_postgresql(), *db::PostgresConnectString(pg_admin_url_));
@@ -75,8 +78,8 @@ TestServer::~TestServer() {
 
 void TestServer::Start() {
   if (pid_ > 0) throw std::logic_error("server already running");
-  std::vector<std::string> args = {SP_STREAMSPACE_BIN, "serve", "--listen", "127.0.0.1:0",
-                                   "--data-dir", data_dir_, "--log-level", "info"};
+  std::vector<std::string> args = {SP_STREAMSPACE_BIN, "serve",   "--listen",    "127.0.0.1:0",
+                                   "--data-dir",       data_dir_, "--log-level", "info"};
   if (!database_url_.empty()) {
     args.push_back("--database");
     args.push_back(database_url_);
@@ -183,6 +186,112 @@ std::string TestServer::CreateUser(const std::string& admin_token, const std::st
     throw std::runtime_error("create user failed: " + std::to_string(r.status) + " " + r.body);
   }
   return r.Json()["id"].get<std::string>();
+}
+
+AgentProcess::AgentProcess(uint16_t port, std::string agent_id, std::string key,
+                           std::string data_dir, std::vector<std::string> extra_args)
+    : port_(port),
+      agent_id_(std::move(agent_id)),
+      key_(std::move(key)),
+      data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)) {
+  Start();
+}
+
+AgentProcess::~AgentProcess() { Kill(); }
+
+void AgentProcess::Start() {
+  if (pid_ > 0) return;
+  std::filesystem::create_directories(data_dir_);
+  std::vector<std::string> args = {
+      SP_STREAMSPACE_BIN,     "agent",
+      "--platform",           "local",
+      "--control-plane",      "http://127.0.0.1:" + std::to_string(port_),
+      "--agent-id",           agent_id_,
+      "--data-dir",           data_dir_,
+      "--heartbeat-interval", "1"};
+  for (const auto& a : extra_args_) args.push_back(a);
+  const std::string log = data_dir_ + "/agent.log";
+  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    ::setenv("STREAMSPACE_AGENT_KEY", key_.c_str(), 1);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  pid_ = pid;
+}
+
+void AgentProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int AgentProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string AgentProcess::Log() const {
+  std::ifstream in(data_dir_ + "/agent.log");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<int> ProcessesMentioning(const std::string& needle) {
+  std::vector<int> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(needle) != std::string::npos && std::stoi(name) != ::getpid()) {
+      out.push_back(std::stoi(name));
+    }
+  }
+  return out;
+}
+
+void KillProcessesMentioning(const std::string& needle) {
+  // The matches and all their descendants (sandboxed apps run under a new session).
+  std::map<int, std::vector<int>> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    int ppid = 0;
+    rest >> state >> ppid;
+    children[ppid].push_back(std::stoi(name));
+  }
+  std::vector<int> todo = ProcessesMentioning(needle);
+  std::set<int> all;
+  while (!todo.empty()) {
+    const int pid = todo.back();
+    todo.pop_back();
+    if (!all.insert(pid).second) continue;
+    for (int child : children[pid]) todo.push_back(child);
+  }
+  for (int pid : all) ::kill(pid, SIGKILL);
 }
 
 }  // namespace sp::test

@@ -4,21 +4,21 @@
 // over HTTP exactly as a client would.
 #pragma once
 
-#include <sys/types.h>
-
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 #include "tests/support/http_client.hpp"
 
 namespace sp::test {
 
 struct TestServerOptions {
-  std::vector<std::string> extra_args;           // e.g. {"--rate-limit", "2"}
-  std::map<std::string, std::string> env;        // e.g. STREAMSPACE_ADMIN_PASSWORD
-  bool rate_limit_off = true;                    // most tests send bursts from one address
+  std::vector<std::string> extra_args;     // e.g. {"--rate-limit", "2"}
+  std::map<std::string, std::string> env;  // e.g. STREAMSPACE_ADMIN_PASSWORD
+  bool rate_limit_off = true;              // most tests send bursts from one address
 };
 
 inline constexpr const char* kAdminPassword = "admin password 123";
@@ -30,10 +30,13 @@ class TestServer {
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
 
-  void Start();      // starts and waits until the server listens (throws on failure)
-  int Stop();        // SIGTERM, waits; returns the exit status
-  void Kill();       // SIGKILL, waits
-  void Restart() { Stop(); Start(); }
+  void Start();  // starts and waits until the server listens (throws on failure)
+  int Stop();    // SIGTERM, waits; returns the exit status
+  void Kill();   // SIGKILL, waits
+  void Restart() {
+    Stop();
+    Start();
+  }
   bool running() const { return pid_ > 0; }
 
   const HttpClient& http() const { return *client_; }
@@ -64,5 +67,34 @@ class TestServer {
   uint16_t port_ = 0;
   std::optional<HttpClient> client_;
 };
+
+// A `streamspace agent` process dialling a TestServer.
+class AgentProcess {
+ public:
+  AgentProcess(uint16_t port, std::string agent_id, std::string key, std::string data_dir,
+               std::vector<std::string> extra_args = {});
+  ~AgentProcess();
+  AgentProcess(const AgentProcess&) = delete;
+  AgentProcess& operator=(const AgentProcess&) = delete;
+
+  void Start();
+  void Kill();  // SIGKILL: the sessions it started keep running
+  int Stop();   // SIGTERM
+  bool running() const { return pid_ > 0; }
+  std::string Log() const;
+  void set_port(uint16_t port) { port_ = port; }
+
+ private:
+  uint16_t port_;
+  std::string agent_id_, key_, data_dir_;
+  std::vector<std::string> extra_args_;
+  pid_t pid_ = -1;
+};
+
+// Processes (any user) whose command line mentions `needle`: the session's sandbox, Xvnc
+// and app all carry the session id in their arguments or environment paths.
+std::vector<int> ProcessesMentioning(const std::string& needle);
+// Stops every process mentioning `needle` (test cleanup of sessions).
+void KillProcessesMentioning(const std::string& needle);
 
 }  // namespace sp::test

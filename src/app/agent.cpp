@@ -1,0 +1,73 @@
+#include "app/agent.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/signal_set.hpp>
+
+#include "agent/agent_runner.hpp"
+#include "agent/platform/local_platform.hpp"
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+
+namespace sp::app {
+
+int RunAgent(const config::AgentCommandConfig& config) {
+  InitCrypto();
+  if (config.platform != "local") {
+    std::cerr << "streamspace: platform '" << config.platform
+              << "' is not available in this build (local only)\n";
+    return 2;
+  }
+  if (config.agent_id.empty()) {
+    std::cerr << "streamspace: --agent-id is required\n";
+    return 2;
+  }
+  if (config.key.empty()) {
+    std::cerr << "streamspace: an agent key is required (--key or STREAMSPACE_AGENT_KEY). "
+                 "Register the agent with POST /api/v1/agents/register and have an admin "
+                 "approve it: approval returns the key.\n";
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    std::cerr << "streamspace: cannot create " << config.data_dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+  try {
+    agent::LocalPlatform platform({(std::filesystem::path(config.data_dir) / "local").string()});
+    net::asio::io_context io(1);
+    net::WorkerPool workers(8);
+    agent::AgentConfig ac;
+    ac.control_plane = config.control_plane;
+    ac.agent_id = config.agent_id;
+    ac.key = config.key;
+    ac.region = config.region;
+    ac.data_dir = config.data_dir;
+    ac.version = SP_VERSION;
+    ac.max_sessions = config.max_sessions;
+    ac.draining = config.draining;
+    ac.heartbeat_interval = std::chrono::seconds(config.heartbeat_interval_s);
+    agent::AgentRunner runner(io, ac, platform, workers);
+    runner.Start();
+    net::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& error, int) {
+      if (error) return;
+      spdlog::info("agent stopping; sessions keep running and are re-adopted at next start");
+      runner.Stop();
+      io.stop();
+    });
+    spdlog::info("agent starting agent_id={} platform={} control_plane={}", config.agent_id,
+                 config.platform, config.control_plane);
+    io.run();
+    workers.Stop();
+  } catch (const std::exception& e) {
+    std::cerr << "streamspace: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace sp::app

@@ -1,0 +1,64 @@
+#include "net/ws_outbox.hpp"
+
+#include <boost/beast/websocket.hpp>
+
+#include "common/log.hpp"
+
+namespace sp::net {
+
+WsOutbox::WsOutbox(WsStream& ws, size_t max_queued)
+    : ws_(ws), max_queued_(max_queued), wake_(ws.get_executor()) {
+  wake_.expires_at(asio::steady_timer::time_point::max());
+}
+
+void WsOutbox::Push(std::string message) {
+  asio::post(wake_.get_executor(), [self = shared_from_this(), m = std::move(message)]() mutable {
+    if (self->closed_) return;
+    if (self->queue_.size() >= self->max_queued_) {
+      self->dropped_ = true;
+      spdlog::warn("websocket consumer too slow; dropping connection queued={}",
+                   self->queue_.size());
+      self->closed_ = true;
+      beast::error_code ec;
+      beast::get_lowest_layer(self->ws_).socket().close(ec);
+      self->wake_.cancel();
+      return;
+    }
+    self->queue_.push_back(std::move(m));
+    self->wake_.cancel();
+  });
+}
+
+void WsOutbox::Close(bool close_socket) {
+  asio::post(wake_.get_executor(), [self = shared_from_this(), close_socket] {
+    self->closed_ = true;
+    if (close_socket) {
+      beast::error_code ec;
+      beast::get_lowest_layer(self->ws_).socket().close(ec);
+    }
+    self->wake_.cancel();
+  });
+}
+
+asio::awaitable<void> WsOutbox::Run() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    if (queue_.empty()) {
+      beast::error_code ec;  // operation_aborted just means "woken up"
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    std::string message = std::move(queue_.front());
+    queue_.pop_front();
+    beast::error_code ec;
+    ws_.text(true);
+    co_await ws_.async_write(asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      closed_ = true;
+      break;
+    }
+  }
+}
+
+}  // namespace sp::net

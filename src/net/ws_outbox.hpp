@@ -1,0 +1,39 @@
+// WsOutbox is the single writer of one WebSocket: any thread may Push() a message; only
+// Run(), on the socket's strand, writes, because a Beast stream allows one pending write.
+// The queue is bounded: a consumer that falls behind by kMaxQueued messages is dropped
+// (its socket closed) rather than allowed to hold up its producers.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "net/asio.hpp"
+#include "net/websocket.hpp"
+
+namespace sp::net {
+
+class WsOutbox : public std::enable_shared_from_this<WsOutbox> {
+ public:
+  static constexpr size_t kDefaultMaxQueued = 256;
+
+  WsOutbox(WsStream& ws, size_t max_queued = kDefaultMaxQueued);
+
+  // Thread-safe. Text frames.
+  void Push(std::string message);
+  // Thread-safe. Stops the writer; with `close_socket` also closes the connection.
+  void Close(bool close_socket);
+  // Runs on the stream's strand until Close() or a write error.
+  asio::awaitable<void> Run();
+  bool dropped() const { return dropped_; }
+
+ private:
+  WsStream& ws_;
+  size_t max_queued_;
+  asio::steady_timer wake_;
+  std::deque<std::string> queue_;  // touched only on the strand
+  bool closed_ = false;
+  bool dropped_ = false;
+};
+
+}  // namespace sp::net
