@@ -3,7 +3,8 @@
 # then the web packages from npm. Idempotent: a re-run with everything present touches
 # neither apt nor npm.
 #
-#   scripts/setup.sh          build dependencies + web/node_modules
+#   scripts/setup.sh          build and runtime dependencies (Xvnc, bubblewrap, xterm,
+#                             firefox-esr for the local platform) + web/node_modules
 #   scripts/setup.sh --test   also test tools: GoogleTest/GoogleMock, Google Benchmark,
 #                             PostgreSQL, clang-format, clang-tidy, curl
 set -euo pipefail
@@ -32,12 +33,17 @@ PACKAGES=(
   libboost-dev libssl-dev nlohmann-json3-dev libexpected-dev
   libsoci-dev libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev
+  # The local platform: each session is Xvnc plus its app in a bubblewrap sandbox; the
+  # built-in templates run xterm (with its fonts) and Firefox.
+  tigervnc-standalone-server bubblewrap xterm xfonts-base firefox-esr
 )
 # Node.js may come from elsewhere (a newer build); take Debian's only when there is none.
 if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 if ((WITH_TESTS)); then
-  PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql clang-format clang-tidy curl)
+  # websockify: the reference the VNC path benchmark compares against.
+  PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql clang-format clang-tidy curl
+             websockify)
 fi
 
 step "System packages (${#PACKAGES[@]})"

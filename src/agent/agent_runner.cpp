@@ -240,8 +240,7 @@ awaitable<void> AgentRunner::Session() {
       if (!cmd) continue;
       if (cmd->action == protocol::action::kOpenTunnel) {
         protocol::Command tunnel_cmd = std::move(*cmd);
-        asio::co_spawn(asio::make_strand(io_), Tunnel(link, std::move(tunnel_cmd)),
-                       asio::detached);
+        asio::co_spawn(asio::make_strand(io_), Tunnel(link, std::move(tunnel_cmd)), asio::detached);
       } else {
         link->queue.push_back(std::move(*cmd));
         link->wake->cancel();

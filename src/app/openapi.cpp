@@ -44,8 +44,10 @@ nlohmann::json Convert(const YAML::Node& node) {
       for (const auto& item : node) out.push_back(Convert(item));
       return out;
     }
-    case YAML::NodeType::Scalar: return Scalar(node);
-    default: return nullptr;
+    case YAML::NodeType::Scalar:
+      return Scalar(node);
+    default:
+      return nullptr;
   }
 }
 

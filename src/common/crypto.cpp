@@ -1,8 +1,8 @@
 #include "common/crypto.hpp"
 
-#include <sodium.h>
-
 #include <stdexcept>
+
+#include <sodium.h>
 
 namespace sp {
 

@@ -1,8 +1,8 @@
 #include "common/crypto.hpp"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace sp {
 namespace {

@@ -24,9 +24,9 @@ enum class Errc {
 
 struct Error {
   Errc code = Errc::kInternal;
-  std::string message;   // safe to send to API clients
-  std::string internal;  // logs only: SQL state, errno, peer address
-  int retry_after_s = 0; // for kResourceExhausted: seconds until a retry may succeed
+  std::string message;    // safe to send to API clients
+  std::string internal;   // logs only: SQL state, errno, peer address
+  int retry_after_s = 0;  // for kResourceExhausted: seconds until a retry may succeed
 };
 
 template <class T>

@@ -1,8 +1,8 @@
 #include "config/config.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 namespace sp::config {
 namespace {

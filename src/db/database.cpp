@@ -1,18 +1,20 @@
 #include "db/database.hpp"
 
+#include <filesystem>
+
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
-#include <filesystem>
-
 #include "common/log.hpp"
-#include "http/query.hpp"
 #include "db/migrations.hpp"
+#include "http/query.hpp"
 
 namespace sp::db {
 
 Database::Database(Dialect dialect, std::string description, size_t pool_size)
-    : dialect_(dialect), description_(std::move(description)), pool_(pool_size),
+    : dialect_(dialect),
+      description_(std::move(description)),
+      pool_(pool_size),
       pool_size_(pool_size) {}
 
 Database::~Database() = default;
@@ -37,7 +39,8 @@ Result<ParsedUrl> ParseUrl(const std::string& url) {
     std::error_code ec;
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) return Fail(Errc::kInvalidArgument, "cannot create " + parent.string() + ": " + ec.message());
+    if (ec)
+      return Fail(Errc::kInvalidArgument, "cannot create " + parent.string() + ": " + ec.message());
     return ParsedUrl{Dialect::kSqlite, "db=\"" + path + "\" timeout=10 shared_cache=false",
                      "sqlite:" + path};
   }
@@ -93,7 +96,8 @@ Result<std::string> PostgresConnectString(const std::string& url) {
   std::string port;
   if (!host.empty() && host.front() == '[') {
     const size_t close = host.find(']');
-    if (close == std::string::npos) return Fail(Errc::kInvalidArgument, "malformed host in database URL");
+    if (close == std::string::npos)
+      return Fail(Errc::kInvalidArgument, "malformed host in database URL");
     if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
     host = host.substr(1, close - 1);
   } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
@@ -104,7 +108,8 @@ Result<std::string> PostgresConnectString(const std::string& url) {
   auto add = [&](const char* key, const std::string& raw) -> Status {
     if (raw.empty()) return Ok();
     auto decoded = http::PercentDecode(raw, false);
-    if (!decoded) return Fail(Errc::kInvalidArgument, std::string("malformed ") + key + " in database URL");
+    if (!decoded)
+      return Fail(Errc::kInvalidArgument, std::string("malformed ") + key + " in database URL");
     kv.emplace_back(key, *decoded);
     return Ok();
   };
@@ -142,7 +147,8 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
       }
     }
   } catch (const soci::soci_error& e) {
-    return Fail(Errc::kUnavailable, "cannot open database " + parsed->description + ": " + e.what());
+    return Fail(Errc::kUnavailable,
+                "cannot open database " + parsed->description + ": " + e.what());
   }
   auto migrated = db->Read([&](Conn& conn) { return ApplyMigrations(conn); });
   if (!migrated) return Fail(migrated.error());
@@ -183,12 +189,18 @@ Error Database::MapError(const soci::soci_error& e) {
 std::string GetString(const soci::row& row, size_t i) {
   if (row.get_indicator(i) == soci::i_null) return {};
   switch (row.get_properties(i).get_data_type()) {
-    case soci::dt_string: return row.get<std::string>(i);
-    case soci::dt_integer: return std::to_string(row.get<int>(i));
-    case soci::dt_long_long: return std::to_string(row.get<long long>(i));
-    case soci::dt_unsigned_long_long: return std::to_string(row.get<unsigned long long>(i));
-    case soci::dt_double: return std::to_string(row.get<double>(i));
-    default: return row.get<std::string>(i);
+    case soci::dt_string:
+      return row.get<std::string>(i);
+    case soci::dt_integer:
+      return std::to_string(row.get<int>(i));
+    case soci::dt_long_long:
+      return std::to_string(row.get<long long>(i));
+    case soci::dt_unsigned_long_long:
+      return std::to_string(row.get<unsigned long long>(i));
+    case soci::dt_double:
+      return std::to_string(row.get<double>(i));
+    default:
+      return row.get<std::string>(i);
   }
 }
 
@@ -200,12 +212,18 @@ std::optional<std::string> GetOptString(const soci::row& row, size_t i) {
 int64_t GetInt(const soci::row& row, size_t i) {
   if (row.get_indicator(i) == soci::i_null) return 0;
   switch (row.get_properties(i).get_data_type()) {
-    case soci::dt_integer: return row.get<int>(i);
-    case soci::dt_long_long: return row.get<long long>(i);
-    case soci::dt_unsigned_long_long: return static_cast<int64_t>(row.get<unsigned long long>(i));
-    case soci::dt_double: return static_cast<int64_t>(row.get<double>(i));
-    case soci::dt_string: return std::stoll(row.get<std::string>(i));
-    default: return 0;
+    case soci::dt_integer:
+      return row.get<int>(i);
+    case soci::dt_long_long:
+      return row.get<long long>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<int64_t>(row.get<unsigned long long>(i));
+    case soci::dt_double:
+      return static_cast<int64_t>(row.get<double>(i));
+    case soci::dt_string:
+      return std::stoll(row.get<std::string>(i));
+    default:
+      return 0;
   }
 }
 

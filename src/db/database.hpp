@@ -32,7 +32,7 @@ class Conn {
 };
 
 struct DatabaseOptions {
-  std::string url;       // "sqlite:///abs/path.db", "sqlite://rel.db" or "postgresql://..."
+  std::string url;  // "sqlite:///abs/path.db", "sqlite://rel.db" or "postgresql://..."
   size_t pool_size = 8;
 };
 

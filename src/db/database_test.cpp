@@ -11,7 +11,8 @@ TEST(PostgresConnectString, ConvertsUriToKeywordForm) {
   EXPECT_EQ(*PostgresConnectString("postgres://u:p%40ss@db.example:5432/app?sslmode=require"),
             "host='db.example' port='5432' user='u' password='p@ss' dbname='app' "
             "sslmode='require'");
-  EXPECT_EQ(*PostgresConnectString("postgresql://[::1]:5433/x"), "host='::1' port='5433' dbname='x'");
+  EXPECT_EQ(*PostgresConnectString("postgresql://[::1]:5433/x"),
+            "host='::1' port='5433' dbname='x'");
   EXPECT_EQ(*PostgresConnectString("postgresql://u:it's@h/d"),
             "host='h' user='u' password='it\\'s' dbname='d'");
 }

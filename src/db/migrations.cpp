@@ -14,7 +14,8 @@ std::span<const sp::EmbeddedFile> Files();
 
 namespace sp::db {
 
-Result<std::vector<Migration>> LoadMigrations(std::span<const EmbeddedFile> files, Dialect dialect) {
+Result<std::vector<Migration>> LoadMigrations(std::span<const EmbeddedFile> files,
+                                              Dialect dialect) {
   std::vector<Migration> out;
   std::set<int> seen;
   for (const auto& f : files) {

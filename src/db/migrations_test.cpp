@@ -1,14 +1,15 @@
 #include "db/migrations.hpp"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 namespace sp::db {
 namespace {
 
 TEST(Migrations, SplitStatementsIgnoresCommentsAndKeepsMultilineStatements) {
-  auto parts = SplitStatements("-- header\nCREATE TABLE a (\n  x INTEGER\n);\n\nCREATE INDEX i ON a (x);\n");
+  auto parts =
+      SplitStatements("-- header\nCREATE TABLE a (\n  x INTEGER\n);\n\nCREATE INDEX i ON a (x);\n");
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_NE(parts[0].find("x INTEGER"), std::string::npos);
   EXPECT_EQ(parts[1].find(';'), std::string::npos);

@@ -23,8 +23,8 @@ namespace sp::http {
 
 struct StringRule {
   bool required = false;
-  size_t min = 0;     // in characters (UTF-8 code points)
-  size_t max = 1000;  // in characters
+  size_t min = 0;                             // in characters (UTF-8 code points)
+  size_t max = 1000;                          // in characters
   std::vector<std::string_view> one_of = {};  // empty: any value
   bool email = false;
   bool trim = true;

@@ -14,8 +14,9 @@ Result<std::optional<int64_t>> ParseIntParam(const QueryParams& q, std::string_v
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
   if (ec != std::errc() || ptr != raw->data() + raw->size() || v < min || v > max) {
-    return Fail(Errc::kInvalidArgument,
-                fmt::format("query parameter '{}' must be an integer from {} to {}", name, min, max));
+    return Fail(
+        Errc::kInvalidArgument,
+        fmt::format("query parameter '{}' must be an integer from {} to {}", name, min, max));
   }
   return std::optional<int64_t>(v);
 }

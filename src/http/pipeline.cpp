@@ -42,8 +42,8 @@ bool IsSafeRequestId(std::string_view id) {
 std::string_view BearerCredential(const Request& req) {
   std::string_view h = req.Header("authorization");
   constexpr std::string_view kBearer = "Bearer ";
-  if (h.size() > kBearer.size() && (h.substr(0, kBearer.size()) == kBearer ||
-                                    h.substr(0, kBearer.size()) == "bearer ")) {
+  if (h.size() > kBearer.size() &&
+      (h.substr(0, kBearer.size()) == kBearer || h.substr(0, kBearer.size()) == "bearer ")) {
     return h.substr(kBearer.size());
   }
   return {};
@@ -86,8 +86,8 @@ Response Pipeline::Handle(Request& req) {
                           std::chrono::steady_clock::now() - started)
                           .count();
   spdlog::info("http request_id={} method={} path={} status={} duration_us={} client={} user={}",
-               req.request_id, MethodName(req.method), req.path, res.status, micros,
-               req.client_ip, req.principal ? req.principal->username : "-");
+               req.request_id, MethodName(req.method), req.path, res.status, micros, req.client_ip,
+               req.principal ? req.principal->username : "-");
   return res;
 }
 
@@ -127,11 +127,11 @@ Response Pipeline::Dispatch(Request& req) {
     const auth::Principal& who = *req.principal;
     if ((route.access == Access::kAdmin && !who.IsAdmin()) ||
         (route.access == Access::kOperator && !who.IsOperator())) {
-      return ErrorResponse(403, "forbidden", "this action requires the " +
-                                                 std::string(route.access == Access::kAdmin
-                                                                 ? "admin"
-                                                                 : "operator or admin") +
-                                                 " role");
+      return ErrorResponse(
+          403, "forbidden",
+          "this action requires the " +
+              std::string(route.access == Access::kAdmin ? "admin" : "operator or admin") +
+              " role");
     }
     if (who.kind == auth::CredentialKind::kApiKey && !ScopeAllows(who.scopes, route, req.method)) {
       return ErrorResponse(403, "forbidden", "the API key's scopes do not allow this request");

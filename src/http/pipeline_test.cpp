@@ -24,10 +24,12 @@ class PipelineTest : public ::testing::Test {
  protected:
   PipelineTest() : pipeline_(router_, auth_, clock_, {0, 0}) {
     RouteGroup g(router_, "/api/v1", "users");
-    g.Get("/public", [](Request&) { return SuccessResponse("hi"); }, Access::kPublic);
+    g.Get(
+        "/public", [](Request&) { return SuccessResponse("hi"); }, Access::kPublic);
     g.Get("/mine", [](Request& r) { return SuccessResponse(r.Caller().username); });
     g.Post("/mine", [](Request&) { return SuccessResponse("wrote"); });
-    g.Get("/admin", [](Request&) { return SuccessResponse("ok"); }, Access::kAdmin);
+    g.Get(
+        "/admin", [](Request&) { return SuccessResponse("ok"); }, Access::kAdmin);
     g.Get("/boom", [](Request&) -> Response { throw std::runtime_error("secret detail"); });
   }
 
@@ -46,7 +48,9 @@ class PipelineTest : public ::testing::Test {
   Pipeline pipeline_;
 };
 
-TEST_F(PipelineTest, PublicRouteNeedsNoToken) { EXPECT_EQ(Call(Method::kGet, "/api/v1/public").status, 200); }
+TEST_F(PipelineTest, PublicRouteNeedsNoToken) {
+  EXPECT_EQ(Call(Method::kGet, "/api/v1/public").status, 200);
+}
 
 TEST_F(PipelineTest, MissingOrBadTokenIs401) {
   auto r = Call(Method::kGet, "/api/v1/mine");

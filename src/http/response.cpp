@@ -29,16 +29,25 @@ Response TextResponse(int status, std::string content_type, std::string body) {
 
 int StatusFor(Errc code) {
   switch (code) {
-    case Errc::kInvalidArgument: return 400;
-    case Errc::kUnauthenticated: return 401;
-    case Errc::kPermissionDenied: return 403;
-    case Errc::kNotFound: return 404;
+    case Errc::kInvalidArgument:
+      return 400;
+    case Errc::kUnauthenticated:
+      return 401;
+    case Errc::kPermissionDenied:
+      return 403;
+    case Errc::kNotFound:
+      return 404;
     case Errc::kAlreadyExists:
-    case Errc::kFailedPrecondition: return 409;
-    case Errc::kPayloadTooLarge: return 413;
-    case Errc::kResourceExhausted: return 429;
-    case Errc::kUnavailable: return 503;
-    case Errc::kInternal: return 500;
+    case Errc::kFailedPrecondition:
+      return 409;
+    case Errc::kPayloadTooLarge:
+      return 413;
+    case Errc::kResourceExhausted:
+      return 429;
+    case Errc::kUnavailable:
+      return 503;
+    case Errc::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -47,16 +56,26 @@ namespace {
 
 std::string_view ErrorTitle(Errc code) {
   switch (code) {
-    case Errc::kInvalidArgument: return "invalid_request";
-    case Errc::kUnauthenticated: return "unauthorized";
-    case Errc::kPermissionDenied: return "forbidden";
-    case Errc::kNotFound: return "not_found";
-    case Errc::kAlreadyExists: return "already_exists";
-    case Errc::kFailedPrecondition: return "conflict";
-    case Errc::kPayloadTooLarge: return "payload_too_large";
-    case Errc::kResourceExhausted: return "rate_limited";
-    case Errc::kUnavailable: return "unavailable";
-    case Errc::kInternal: return "internal_error";
+    case Errc::kInvalidArgument:
+      return "invalid_request";
+    case Errc::kUnauthenticated:
+      return "unauthorized";
+    case Errc::kPermissionDenied:
+      return "forbidden";
+    case Errc::kNotFound:
+      return "not_found";
+    case Errc::kAlreadyExists:
+      return "already_exists";
+    case Errc::kFailedPrecondition:
+      return "conflict";
+    case Errc::kPayloadTooLarge:
+      return "payload_too_large";
+    case Errc::kResourceExhausted:
+      return "rate_limited";
+    case Errc::kUnavailable:
+      return "unavailable";
+    case Errc::kInternal:
+      return "internal_error";
   }
   return "internal_error";
 }
@@ -65,9 +84,9 @@ std::string_view ErrorTitle(Errc code) {
 
 Response ErrorResponse(const Error& error) {
   // Internal details stay in the logs; clients get the safe message only.
-  const std::string_view message =
-      error.code == Errc::kInternal && error.message.empty() ? "internal server error"
-                                                             : std::string_view(error.message);
+  const std::string_view message = error.code == Errc::kInternal && error.message.empty()
+                                       ? "internal server error"
+                                       : std::string_view(error.message);
   Response r = ErrorResponse(StatusFor(error.code), ErrorTitle(error.code), message);
   if (error.code == Errc::kResourceExhausted && error.retry_after_s > 0) {
     r.SetHeader("Retry-After", std::to_string(error.retry_after_s));

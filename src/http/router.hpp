@@ -45,9 +45,9 @@ class Router {
   void Add(Route route);
 
   struct Match {
-    const Route* route = nullptr;             // null: no route
-    bool path_known = false;                  // path exists with other methods (405)
-    std::string allow;                        // those methods, for the Allow header
+    const Route* route = nullptr;  // null: no route
+    bool path_known = false;       // path exists with other methods (405)
+    std::string allow;             // those methods, for the Allow header
     std::map<std::string, std::string, std::less<>> params;
   };
   Match Find(Method method, std::string_view path) const;

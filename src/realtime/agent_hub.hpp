@@ -23,7 +23,8 @@ class AgentHub final : public net::WsEndpoint, public agents::AgentLink {
       : agents_(agents), workers_(workers) {}
 
   Result<std::shared_ptr<void>> Authorize(http::Request& request) override;
-  net::asio::awaitable<void> Serve(net::beast::tcp_stream& stream, net::WsContext& context) override;
+  net::asio::awaitable<void> Serve(net::beast::tcp_stream& stream,
+                                   net::WsContext& context) override;
 
   bool IsConnected(const std::string& agent_id) const override;
   void Flush(const std::string& agent_id) override;

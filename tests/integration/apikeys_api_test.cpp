@@ -1,8 +1,8 @@
 // API keys: shown once, hashed at rest, usable as bearer credentials, limited by scopes,
 // counted, refused when expired, revoked or deleted; other users' keys are 404.
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "tests/support/test_server.hpp"
 
@@ -27,9 +27,9 @@ class ApiKeysApi : public ::testing::Test {
 };
 
 TEST_F(ApiKeysApi, LifeCycle) {
-  auto created = http().Post("/api/v1/apikeys",
-                             {{"name", "deploy script"}, {"description", "CI"}, {"rateLimit", 0}},
-                             alice_);
+  auto created =
+      http().Post("/api/v1/apikeys",
+                  {{"name", "deploy script"}, {"description", "CI"}, {"rateLimit", 0}}, alice_);
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string secret = created.Json()["key"];
   const std::string id = created.Json()["apiKey"]["id"];
@@ -86,8 +86,8 @@ TEST_F(ApiKeysApi, RotateIssuesANewSecretAndKillsTheOld) {
 }
 
 TEST_F(ApiKeysApi, ScopesLimitWhatAKeyMayDo) {
-  auto created = http().Post("/api/v1/apikeys",
-                             {{"name", "read only"}, {"scopes", {"users:read"}}}, alice_);
+  auto created =
+      http().Post("/api/v1/apikeys", {{"name", "read only"}, {"scopes", {"users:read"}}}, alice_);
   ASSERT_EQ(created.status, 201);
   const std::string key = created.Json()["key"];
   EXPECT_EQ(created.Json()["apiKey"]["scopes"], json({"users:read"}));
@@ -99,22 +99,24 @@ TEST_F(ApiKeysApi, ScopesLimitWhatAKeyMayDo) {
   EXPECT_EQ(http().Get("/api/v1/groups", key).status, 403);
 
   // An admin's key without admin:all cannot reach admin-only routes.
-  auto admin_key = http().Post("/api/v1/apikeys",
-                               {{"name", "admin reader"}, {"scopes", {"users:read"}}}, admin_)
-                       .Json()["key"]
-                       .get<std::string>();
+  auto admin_key =
+      http()
+          .Post("/api/v1/apikeys", {{"name", "admin reader"}, {"scopes", {"users:read"}}}, admin_)
+          .Json()["key"]
+          .get<std::string>();
   EXPECT_EQ(http().Get("/api/v1/users", admin_key).status, 200);
   EXPECT_EQ(http().Get("/api/v1/admin/apikeys", admin_key).status, 403);
-  auto full = http().Post("/api/v1/apikeys", {{"name", "admin full"}, {"scopes", {"admin:all"}}},
-                          admin_)
-                  .Json()["key"]
-                  .get<std::string>();
+  auto full =
+      http()
+          .Post("/api/v1/apikeys", {{"name", "admin full"}, {"scopes", {"admin:all"}}}, admin_)
+          .Json()["key"]
+          .get<std::string>();
   EXPECT_EQ(http().Get("/api/v1/admin/apikeys", full).status, 200);
 }
 
 TEST_F(ApiKeysApi, ExpiredKeysAreRefused) {
-  auto created = http().Post("/api/v1/apikeys", {{"name", "short lived"}, {"expiresIn", "1s"}},
-                             alice_);
+  auto created =
+      http().Post("/api/v1/apikeys", {{"name", "short lived"}, {"expiresIn", "1s"}}, alice_);
   ASSERT_EQ(created.status, 201);
   const std::string key = created.Json()["key"];
   EXPECT_TRUE(created.Json()["apiKey"]["expiresAt"].is_string());
@@ -155,7 +157,8 @@ TEST_F(ApiKeysApi, OtherUsersKeysAreNotFound) {
 }
 
 TEST_F(ApiKeysApi, AdminListsEveryKeyWithoutSecrets) {
-  const std::string secret = http().Post("/api/v1/apikeys", {{"name", "alice key"}}, alice_).Json()["key"];
+  const std::string secret =
+      http().Post("/api/v1/apikeys", {{"name", "alice key"}}, alice_).Json()["key"];
   http().Post("/api/v1/apikeys", {{"name", "bob key"}}, bob_);
   auto all = http().Get("/api/v1/admin/apikeys", admin_);
   ASSERT_EQ(all.status, 200);
@@ -166,10 +169,10 @@ TEST_F(ApiKeysApi, AdminListsEveryKeyWithoutSecrets) {
 }
 
 TEST_F(ApiKeysApi, PerKeyRateLimit) {
-  const std::string key = http()
-                              .Post("/api/v1/apikeys", {{"name", "slow key"}, {"rateLimit", 2}},
-                                    alice_)
-                              .Json()["key"];
+  const std::string key =
+      http()
+          .Post("/api/v1/apikeys", {{"name", "slow key"}, {"rateLimit", 2}}, alice_)
+          .Json()["key"];
   EXPECT_EQ(http().Get("/api/v1/users/me", key).status, 200);
   EXPECT_EQ(http().Get("/api/v1/users/me", key).status, 200);
   auto limited = http().Get("/api/v1/users/me", key);

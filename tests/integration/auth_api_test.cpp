@@ -57,9 +57,9 @@ TEST(SetupWizard, EnvironmentVariableBootstrapsTheAdmin) {
   TestServer server({.env = {{"STREAMSPACE_ADMIN_PASSWORD", "from the environment"}}});
   EXPECT_EQ(server.http().Get("/api/v1/auth/setup/status").Json()["setupRequired"], false);
   EXPECT_NO_THROW(server.Login("admin", "from the environment"));
-  EXPECT_EQ(server.http().Post("/api/v1/auth/setup", SetupBody(kAdminPassword, kAdminPassword))
-                .status,
-            403);
+  EXPECT_EQ(
+      server.http().Post("/api/v1/auth/setup", SetupBody(kAdminPassword, kAdminPassword)).status,
+      403);
 }
 
 TEST(Login, SuccessReturnsTokensAndUserWithoutSecrets) {
@@ -123,9 +123,10 @@ TEST(Login, NoTokenOrForgedTokenIs401) {
 TEST(Refresh, RotatesTheRefreshToken) {
   TestServer server;
   server.SetupAndLoginAdmin();
-  auto login = server.http()
-                   .Post("/api/v1/auth/login", {{"username", "admin"}, {"password", kAdminPassword}})
-                   .Json();
+  auto login =
+      server.http()
+          .Post("/api/v1/auth/login", {{"username", "admin"}, {"password", kAdminPassword}})
+          .Json();
   const std::string refresh = login["refreshToken"];
   auto r = server.http().Post("/api/v1/auth/refresh", {{"refreshToken", refresh}});
   ASSERT_EQ(r.status, 200) << r.body;
@@ -144,17 +145,17 @@ TEST(Refresh, RotatesTheRefreshToken) {
 TEST(Logout, RevokesTheTokenAndItsRefreshToken) {
   TestServer server;
   server.SetupAndLoginAdmin();
-  auto login = server.http()
-                   .Post("/api/v1/auth/login", {{"username", "admin"}, {"password", kAdminPassword}})
-                   .Json();
+  auto login =
+      server.http()
+          .Post("/api/v1/auth/login", {{"username", "admin"}, {"password", kAdminPassword}})
+          .Json();
   const std::string token = login["token"];
   ASSERT_EQ(server.http().Get("/api/v1/users/me", token).status, 200);
   ASSERT_EQ(server.http().Post("/api/v1/auth/logout", json::object(), token).status, 200);
   EXPECT_EQ(server.http().Get("/api/v1/users/me", token).status, 401);
-  EXPECT_EQ(server.http()
-                .Post("/api/v1/auth/refresh", {{"refreshToken", login["refreshToken"]}})
-                .status,
-            401);
+  EXPECT_EQ(
+      server.http().Post("/api/v1/auth/refresh", {{"refreshToken", login["refreshToken"]}}).status,
+      401);
 }
 
 TEST(Logout, OtherLoginsSurvive) {

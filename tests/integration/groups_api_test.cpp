@@ -19,9 +19,9 @@ class GroupsApi : public ::testing::Test {
   }
   const HttpClient& http() { return server_.http(); }
   std::string CreateGroup(const std::string& name) {
-    auto r = http().Post("/api/v1/groups",
-                         {{"name", name}, {"displayName", "Group " + name}, {"type", "team"}},
-                         admin_);
+    auto r =
+        http().Post("/api/v1/groups",
+                    {{"name", name}, {"displayName", "Group " + name}, {"type", "team"}}, admin_);
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Json()["id"];
   }
@@ -71,12 +71,13 @@ TEST_F(GroupsApi, ValidationAndDuplicates) {
 TEST_F(GroupsApi, MembersAndRoles) {
   const std::string id = CreateGroup("research");
   ASSERT_EQ(http()
-                .Post("/api/v1/groups/" + id + "/members", {{"userId", alice_id_}, {"role", "admin"}},
-                      admin_)
+                .Post("/api/v1/groups/" + id + "/members",
+                      {{"userId", alice_id_}, {"role", "admin"}}, admin_)
                 .status,
             200);
-  EXPECT_EQ(http().Post("/api/v1/groups/" + id + "/members", {{"userId", alice_id_}}, admin_).status,
-            409);
+  EXPECT_EQ(
+      http().Post("/api/v1/groups/" + id + "/members", {{"userId", alice_id_}}, admin_).status,
+      409);
   EXPECT_EQ(http()
                 .Post("/api/v1/groups/" + id + "/members",
                       {{"userId", "00000000-0000-4000-8000-000000000000"}}, admin_)
@@ -91,13 +92,16 @@ TEST_F(GroupsApi, MembersAndRoles) {
   EXPECT_EQ(members.body.find("argon2"), std::string::npos);
   EXPECT_EQ(members.body.find("password"), std::string::npos);
   // A plain member may not manage others.
-  EXPECT_EQ(http().Patch("/api/v1/groups/" + id + "/members/" + alice_id_, {{"role", "member"}}, bob_)
+  EXPECT_EQ(http()
+                .Patch("/api/v1/groups/" + id + "/members/" + alice_id_, {{"role", "member"}}, bob_)
                 .status,
             403);
-  EXPECT_EQ(http().Patch("/api/v1/groups/" + id + "/members/" + bob_id_, {{"role", "boss"}}, admin_)
+  EXPECT_EQ(http()
+                .Patch("/api/v1/groups/" + id + "/members/" + bob_id_, {{"role", "boss"}}, admin_)
                 .status,
             400);
-  EXPECT_EQ(http().Patch("/api/v1/groups/" + id + "/members/" + bob_id_, {{"role", "admin"}}, admin_)
+  EXPECT_EQ(http()
+                .Patch("/api/v1/groups/" + id + "/members/" + bob_id_, {{"role", "admin"}}, admin_)
                 .status,
             200);
   auto bob_groups = http().Get("/api/v1/users/" + bob_id_ + "/groups", bob_);
@@ -129,8 +133,10 @@ TEST_F(GroupsApi, QuotaDefaultsAndOverride) {
   EXPECT_EQ(set.Json()["maxSessions"], 50);
   EXPECT_EQ(set.Json()["maxMemory"], "64Gi");
   EXPECT_EQ(set.Json()["groupId"], id);
-  EXPECT_EQ(http().Put("/api/v1/groups/" + id + "/quota", {{"maxSessions", 5}}, alice_).status, 403);
-  EXPECT_EQ(http().Put("/api/v1/groups/" + id + "/quota", {{"maxSessions", -1}}, admin_).status, 400);
+  EXPECT_EQ(http().Put("/api/v1/groups/" + id + "/quota", {{"maxSessions", 5}}, alice_).status,
+            403);
+  EXPECT_EQ(http().Put("/api/v1/groups/" + id + "/quota", {{"maxSessions", -1}}, admin_).status,
+            400);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // Bad input, oversized bodies, rate limits, graceful and ungraceful stops.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <set>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "tests/support/test_server.hpp"
 
@@ -22,9 +22,8 @@ TEST(Robustness, MalformedJsonAndWrongTypesAre400NamingTheProblem) {
   EXPECT_EQ(malformed.Json()["message"], "request body is not valid JSON");
   auto array = server.http().Send("POST", "/api/v1/groups", "[1,2,3]", admin);
   EXPECT_EQ(array.status, 400);
-  auto wrong_type = server.http().Post("/api/v1/groups",
-                                       {{"name", 12}, {"displayName", "x y z"}, {"type", "team"}},
-                                       admin);
+  auto wrong_type = server.http().Post(
+      "/api/v1/groups", {{"name", 12}, {"displayName", "x y z"}, {"type", "team"}}, admin);
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(wrong_type.Json()["message"], "field 'name': must be a string");
   // Nothing was half-written by any of these.
@@ -61,8 +60,8 @@ TEST(Robustness, SecurityHeadersOnEveryResponse) {
 }
 
 TEST(Robustness, PerClientRateLimitAnswers429WithRetryAfter) {
-  TestServer server({.extra_args = {"--rate-limit", "1", "--rate-burst", "5"},
-                     .rate_limit_off = false});
+  TestServer server(
+      {.extra_args = {"--rate-limit", "1", "--rate-burst", "5"}, .rate_limit_off = false});
   int ok = 0;
   int limited = 0;
   std::string retry_after;
@@ -130,12 +129,12 @@ TEST(Robustness, SigkillDuringWritesLosesNothingAcknowledged) {
     for (const auto& n : names) EXPECT_TRUE(present.count(n)) << n;
   }
   // And the server keeps working normally: writes succeed after the restart.
-  EXPECT_EQ(server.http()
-                .Post("/api/v1/groups",
-                      {{"name", "after-restart"}, {"displayName", "After"}, {"type", "team"}},
-                      token)
-                .status,
-            201);
+  EXPECT_EQ(
+      server.http()
+          .Post("/api/v1/groups",
+                {{"name", "after-restart"}, {"displayName", "After"}, {"type", "team"}}, token)
+          .status,
+      201);
 }
 
 }  // namespace

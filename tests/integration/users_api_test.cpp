@@ -41,7 +41,9 @@ TEST_F(UsersApi, AdminListsAndFilters) {
 TEST_F(UsersApi, PlainUserCannotListOrCreateUsers) {
   EXPECT_EQ(http().Get("/api/v1/users", alice_).status, 403);
   auto r = http().Post("/api/v1/users",
-                       {{"username", "mallory"}, {"email", "m@example.com"}, {"fullName", "M"},
+                       {{"username", "mallory"},
+                        {"email", "m@example.com"},
+                        {"fullName", "M"},
                         {"password", "mallory password"}},
                        alice_);
   EXPECT_EQ(r.status, 403);
@@ -100,7 +102,9 @@ TEST_F(UsersApi, CreateValidatesAndRejectsDuplicates) {
     EXPECT_EQ(r.status, 400) << body.dump();
     EXPECT_NE(r.Json()["message"].get<std::string>().find(field), std::string::npos) << r.body;
   };
-  json good = {{"username", "carol"}, {"email", "carol@example.com"}, {"fullName", "Carol"},
+  json good = {{"username", "carol"},
+               {"email", "carol@example.com"},
+               {"fullName", "Carol"},
                {"password", "carol password"}};
   json b = good;
   b["username"] = "x";
@@ -136,8 +140,8 @@ TEST_F(UsersApi, CreateValidatesAndRejectsDuplicates) {
 TEST_F(UsersApi, DeactivationEndsLoginsAndBlocksNewOnes) {
   ASSERT_EQ(http().Patch("/api/v1/users/" + alice_id_, {{"active", false}}, admin_).status, 200);
   EXPECT_EQ(http().Get("/api/v1/users/me", alice_).status, 401);
-  auto r = http().Post("/api/v1/auth/login",
-                       {{"username", "alice"}, {"password", "alice password 1"}});
+  auto r =
+      http().Post("/api/v1/auth/login", {{"username", "alice"}, {"password", "alice password 1"}});
   EXPECT_EQ(r.status, 401);
 }
 
@@ -167,8 +171,9 @@ TEST_F(UsersApi, QuotasDefaultThenOverrideThenReset) {
   EXPECT_EQ(q.Json()["maxSessions"], 10);
   EXPECT_EQ(q.Json()["usedSessions"], 0);
 
-  EXPECT_EQ(http().Put("/api/v1/users/" + alice_id_ + "/quota", {{"maxSessions", 3}}, alice_).status,
-            403);
+  EXPECT_EQ(
+      http().Put("/api/v1/users/" + alice_id_ + "/quota", {{"maxSessions", 3}}, alice_).status,
+      403);
   auto set = http().Put("/api/v1/users/" + alice_id_ + "/quota",
                         {{"maxSessions", 3}, {"maxCpu", "2"}, {"maxMemory", "4Gi"}}, admin_);
   ASSERT_EQ(set.status, 200) << set.body;
@@ -178,17 +183,18 @@ TEST_F(UsersApi, QuotasDefaultThenOverrideThenReset) {
   EXPECT_EQ(set.Json()["maxStorage"], "100Gi");
   EXPECT_EQ(http().Get("/api/v1/users/me/quota", alice_).Json()["maxSessions"], 3);
 
-  EXPECT_EQ(http()
-                .Put("/api/v1/users/" + alice_id_ + "/quota", {{"maxSessions", 99999}}, admin_)
-                .status,
-            400);
-  EXPECT_EQ(http().Put("/api/v1/users/" + alice_id_ + "/quota", {{"maxCpu", "a lot"}}, admin_).status,
-            400);
+  EXPECT_EQ(
+      http().Put("/api/v1/users/" + alice_id_ + "/quota", {{"maxSessions", 99999}}, admin_).status,
+      400);
+  EXPECT_EQ(
+      http().Put("/api/v1/users/" + alice_id_ + "/quota", {{"maxCpu", "a lot"}}, admin_).status,
+      400);
 
   auto all = http().Get("/api/v1/admin/quotas", admin_).Json();
   EXPECT_EQ(all["total"], 1);
   EXPECT_EQ(http().Get("/api/v1/admin/quotas/alice", admin_).Json()["maxSessions"], 3);
-  auto by_name = http().Put("/api/v1/admin/quotas", {{"username", "bob"}, {"maxSessions", 7}}, admin_);
+  auto by_name =
+      http().Put("/api/v1/admin/quotas", {{"username", "bob"}, {"maxSessions", 7}}, admin_);
   EXPECT_EQ(by_name.status, 200);
   EXPECT_EQ(by_name.Json()["username"], "bob");
   EXPECT_EQ(http().Put("/api/v1/admin/quotas", {{"maxSessions", 7}}, admin_).status, 400);

@@ -18,9 +18,10 @@ std::string HttpResponse::Header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-HttpResponse HttpClient::Send(const std::string& method, const std::string& target,
-                              const std::string& body, const std::string& bearer,
-                              const std::vector<std::pair<std::string, std::string>>& headers) const {
+HttpResponse HttpClient::Send(
+    const std::string& method, const std::string& target, const std::string& body,
+    const std::string& bearer,
+    const std::vector<std::pair<std::string, std::string>>& headers) const {
   HttpResponse out;
   sp::net::asio::io_context io;
   sp::net::beast::tcp_stream stream(io);

@@ -26,9 +26,9 @@ struct SessionStatus {
 // Where the agent connects to reach a session's VNC or HTTP endpoint.
 struct Endpoint {
   enum class Kind { kUnix, kTcp } kind = Kind::kUnix;
-  std::string path;  // kUnix
-  std::string host;  // kTcp
-  uint16_t port = 0; // kTcp
+  std::string path;   // kUnix
+  std::string host;   // kTcp
+  uint16_t port = 0;  // kTcp
 };
 
 class Platform {

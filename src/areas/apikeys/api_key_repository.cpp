@@ -67,8 +67,7 @@ std::vector<ApiKey> ApiKeyRepository::ListAll(db::Conn& c, int64_t limit, int64_
                                               int64_t& total) {
   c.sql() << "SELECT COUNT(*) FROM api_keys", soci::into(total);
   soci::rowset<soci::row> rows =
-      (c.sql().prepare << kSelect
-                       << " ORDER BY k.created_at DESC, k.id LIMIT :lim OFFSET :off",
+      (c.sql().prepare << kSelect << " ORDER BY k.created_at DESC, k.id LIMIT :lim OFFSET :off",
        soci::use(limit), soci::use(offset));
   return Collect(rows);
 }

@@ -58,19 +58,23 @@ void RegisterRoutes(http::Router& router, ApiKeyService& keys) {
   });
 
   http::RouteGroup admin(router, "/api/v1/admin", "apikeys");
-  admin.Get("/apikeys", [&keys](Request& r) {
-    auto page = http::ParsePage(r.query);
-    if (!page) return http::ErrorResponse(page.error());
-    auto list = keys.ListAll(r.Caller(), *page);
-    if (!list) return http::ErrorResponse(list.error());
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& k : list->keys) {
-      nlohmann::json j = ToJson(k);
-      j["username"] = k.username;
-      items.push_back(std::move(j));
-    }
-    return http::JsonResponse(200, http::PagedBody("apiKeys", std::move(items), list->total, *page));
-  }, http::Access::kAdmin);
+  admin.Get(
+      "/apikeys",
+      [&keys](Request& r) {
+        auto page = http::ParsePage(r.query);
+        if (!page) return http::ErrorResponse(page.error());
+        auto list = keys.ListAll(r.Caller(), *page);
+        if (!list) return http::ErrorResponse(list.error());
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& k : list->keys) {
+          nlohmann::json j = ToJson(k);
+          j["username"] = k.username;
+          items.push_back(std::move(j));
+        }
+        return http::JsonResponse(200,
+                                  http::PagedBody("apiKeys", std::move(items), list->total, *page));
+      },
+      http::Access::kAdmin);
 }
 
 }  // namespace sp::apikeys

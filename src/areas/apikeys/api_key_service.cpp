@@ -10,8 +10,11 @@ namespace {
 Error NotFound() { return Error{Errc::kNotFound, "API key not found", {}, 0}; }
 
 nlohmann::json Summary(const ApiKey& k) {
-  return {{"name", k.name}, {"keyPrefix", k.key_prefix}, {"scopes", k.scopes},
-          {"rateLimit", k.rate_limit}, {"expiresAt", k.expires_at.value_or("")}};
+  return {{"name", k.name},
+          {"keyPrefix", k.key_prefix},
+          {"scopes", k.scopes},
+          {"rateLimit", k.rate_limit},
+          {"expiresAt", k.expires_at.value_or("")}};
 }
 
 }  // namespace

@@ -21,11 +21,11 @@ Response TokenResponse(const Result<LoginResult>& r) {
 Response SetupStatusHandler(SetupService& setup) {
   auto s = setup.GetStatus();
   if (!s) return http::ErrorResponse(s.error());
-  return http::JsonResponse(
-      200, {{"setupRequired", s->setup_required},
-            {"adminExists", s->admin_exists},
-            {"hasPassword", s->has_password},
-            {"message", s->setup_required ? "Setup wizard is enabled" : "Setup wizard is disabled"}});
+  return http::JsonResponse(200, {{"setupRequired", s->setup_required},
+                                  {"adminExists", s->admin_exists},
+                                  {"hasPassword", s->has_password},
+                                  {"message", s->setup_required ? "Setup wizard is enabled"
+                                                                : "Setup wizard is disabled"}});
 }
 
 Response SetupHandler(SetupService& setup, Request& req) {
@@ -62,11 +62,14 @@ Response RefreshHandler(AuthService& auth, Request& req) {
 
 void RegisterRoutes(http::Router& router, AuthService& auth, SetupService& setup) {
   http::RouteGroup api(router, "/api/v1/auth", "auth");
-  api.Get("/setup/status", [&setup](Request&) { return SetupStatusHandler(setup); },
-          Access::kPublic);
-  api.Post("/setup", [&setup](Request& r) { return SetupHandler(setup, r); }, Access::kPublic);
-  api.Post("/login", [&auth](Request& r) { return LoginHandler(auth, r); }, Access::kPublic);
-  api.Post("/refresh", [&auth](Request& r) { return RefreshHandler(auth, r); }, Access::kPublic);
+  api.Get(
+      "/setup/status", [&setup](Request&) { return SetupStatusHandler(setup); }, Access::kPublic);
+  api.Post(
+      "/setup", [&setup](Request& r) { return SetupHandler(setup, r); }, Access::kPublic);
+  api.Post(
+      "/login", [&auth](Request& r) { return LoginHandler(auth, r); }, Access::kPublic);
+  api.Post(
+      "/refresh", [&auth](Request& r) { return RefreshHandler(auth, r); }, Access::kPublic);
   api.Post("/logout", [&auth](Request& r) {
     auto st = auth.Logout(r.Caller());
     if (!st) return http::ErrorResponse(st.error());

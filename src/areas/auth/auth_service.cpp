@@ -15,8 +15,7 @@ Error BadCredentials() {
 
 }  // namespace
 
-Result<std::string> AuthService::ResolveJwtSecret(db::Database& db,
-                                                  AuthSessionRepository& sessions,
+Result<std::string> AuthService::ResolveJwtSecret(db::Database& db, AuthSessionRepository& sessions,
                                                   const Clock& clock,
                                                   const std::string& configured) {
   if (!configured.empty()) {
@@ -43,8 +42,7 @@ Result<LoginResult> AuthService::Issue(db::Conn& c, const users::User& user,
   } else {
     sessions_.Rotate(c, session_id, Sha256Hex(refresh), refresh_expires, FormatTime(now));
   }
-  auth::TokenClaims claims{user.id, user.username, user.role, session_id, now,
-                           now + ttls_.access};
+  auth::TokenClaims claims{user.id, user.username, user.role, session_id, now, now + ttls_.access};
   auto token = jwt_.Encode(claims);
   if (!token) return Fail(token.error());
   return LoginResult{std::move(*token), refresh, FormatTime(claims.expires_at), user};
@@ -126,8 +124,8 @@ Result<auth::Principal> AuthService::Authenticate(std::string_view credential,
   if (!claims) return Fail(claims.error());
   // The token's role may be stale (a demotion after login): read the live one.
   return db_.Read([&](db::Conn& c) -> Result<auth::Principal> {
-    auto live = sessions_.FindLive(c, claims->session_id, claims->user_id,
-                                   FormatTime(clock_.Now()));
+    auto live =
+        sessions_.FindLive(c, claims->session_id, claims->user_id, FormatTime(clock_.Now()));
     if (!live) return Fail(Errc::kUnauthenticated, "token has been revoked");
     auth::Principal p;
     p.user_id = claims->user_id;

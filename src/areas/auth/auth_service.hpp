@@ -35,8 +35,14 @@ class AuthService final : public http::Authenticator {
   AuthService(db::Database& db, users::UserRepository& users, AuthSessionRepository& sessions,
               apikeys::ApiKeyService& api_keys, const Clock& clock, std::string jwt_secret,
               TokenTtls ttls)
-      : db_(db), users_(users), sessions_(sessions), api_keys_(api_keys), clock_(clock),
-        jwt_(std::move(jwt_secret), clock), ttls_(ttls), throttle_(clock) {}
+      : db_(db),
+        users_(users),
+        sessions_(sessions),
+        api_keys_(api_keys),
+        clock_(clock),
+        jwt_(std::move(jwt_secret), clock),
+        ttls_(ttls),
+        throttle_(clock) {}
 
   Result<LoginResult> Login(const std::string& username, const std::string& password,
                             const std::string& client_ip);

@@ -11,7 +11,7 @@ void AuthSessionRepository::Insert(db::Conn& c, const AuthSession& s, const std:
 }
 
 std::optional<AuthSession> AuthSessionRepository::FindByRefreshHash(db::Conn& c,
-                                                                   const std::string& hash) {
+                                                                    const std::string& hash) {
   soci::rowset<soci::row> rows =
       (c.sql().prepare << "SELECT id, user_id, refresh_hash, expires_at, revoked_at FROM "
                           "auth_sessions WHERE refresh_hash = :h",

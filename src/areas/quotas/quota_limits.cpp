@@ -38,16 +38,26 @@ std::optional<int64_t> ParseBytesQuantity(const nlohmann::json& value, double un
   std::string_view suffix;
   if (!SplitQuantity(value.get_ref<const std::string&>(), number, suffix)) return std::nullopt;
   double multiplier = 0;
-  if (suffix.empty()) multiplier = 1;
-  else if (suffix == "Ki") multiplier = 1024.0;
-  else if (suffix == "Mi") multiplier = 1024.0 * 1024;
-  else if (suffix == "Gi") multiplier = 1024.0 * 1024 * 1024;
-  else if (suffix == "Ti") multiplier = 1024.0 * 1024 * 1024 * 1024;
-  else if (suffix == "K" || suffix == "k") multiplier = 1e3;
-  else if (suffix == "M") multiplier = 1e6;
-  else if (suffix == "G") multiplier = 1e9;
-  else if (suffix == "T") multiplier = 1e12;
-  else return std::nullopt;
+  if (suffix.empty())
+    multiplier = 1;
+  else if (suffix == "Ki")
+    multiplier = 1024.0;
+  else if (suffix == "Mi")
+    multiplier = 1024.0 * 1024;
+  else if (suffix == "Gi")
+    multiplier = 1024.0 * 1024 * 1024;
+  else if (suffix == "Ti")
+    multiplier = 1024.0 * 1024 * 1024 * 1024;
+  else if (suffix == "K" || suffix == "k")
+    multiplier = 1e3;
+  else if (suffix == "M")
+    multiplier = 1e6;
+  else if (suffix == "G")
+    multiplier = 1e9;
+  else if (suffix == "T")
+    multiplier = 1e12;
+  else
+    return std::nullopt;
   return Rounded(number * multiplier / unit_bytes);
 }
 

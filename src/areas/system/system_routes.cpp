@@ -81,30 +81,37 @@ void RegisterRoutes(http::Router& router, db::Database& db, SystemInfo info, Doc
   auto health = [&db, info](Request&) { return Health(db, info); };
   root.Get("/health", health, Access::kPublic);
   root.Get("/api/v1/monitoring/health", health, Access::kPublic);
-  root.Get("/version", [info](Request&) {
-    return http::JsonResponse(200, {{"version", info.version},
-                                    {"buildTime", info.build_time},
-                                    {"apiVersion", "v1"}});
-  }, Access::kPublic);
+  root.Get(
+      "/version",
+      [info](Request&) {
+        return http::JsonResponse(
+            200, {{"version", info.version}, {"buildTime", info.build_time}, {"apiVersion", "v1"}});
+      },
+      Access::kPublic);
 
   auto yaml = std::make_shared<const std::string>(std::move(docs.openapi_yaml));
   auto json = std::make_shared<const std::string>(std::move(docs.openapi_json));
-  root.Get("/api/openapi.yaml", [yaml](Request&) {
-    return http::TextResponse(200, "application/x-yaml", *yaml);
-  }, Access::kPublic);
-  root.Get("/api/openapi.json", [json](Request&) {
-    return http::TextResponse(200, "application/json", *json);
-  }, Access::kPublic);
+  root.Get(
+      "/api/openapi.yaml",
+      [yaml](Request&) { return http::TextResponse(200, "application/x-yaml", *yaml); },
+      Access::kPublic);
+  root.Get(
+      "/api/openapi.json",
+      [json](Request&) { return http::TextResponse(200, "application/json", *json); },
+      Access::kPublic);
   auto page = [](Request&) {
     return http::TextResponse(200, "text/html; charset=utf-8", kSwaggerPage);
   };
   root.Get("/api/docs", page, Access::kPublic);
-  root.Get("/api/docs/assets/:name", [dir = docs.swagger_dir](Request& r) {
-    if (r.PathParam("name") == "swagger-init.js") {
-      return http::TextResponse(200, "text/javascript", kSwaggerInit);
-    }
-    return SwaggerAsset(dir, r.PathParam("name"));
-  }, Access::kPublic);
+  root.Get(
+      "/api/docs/assets/:name",
+      [dir = docs.swagger_dir](Request& r) {
+        if (r.PathParam("name") == "swagger-init.js") {
+          return http::TextResponse(200, "text/javascript", kSwaggerInit);
+        }
+        return SwaggerAsset(dir, r.PathParam("name"));
+      },
+      Access::kPublic);
 }
 
 }  // namespace sp::system

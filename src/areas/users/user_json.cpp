@@ -3,9 +3,15 @@
 namespace sp::users {
 
 nlohmann::json ToJson(const User& u) {
-  nlohmann::json j = {{"id", u.id},           {"username", u.username},   {"email", u.email},
-                      {"fullName", u.full_name}, {"role", u.role},        {"provider", u.provider},
-                      {"active", u.active},   {"createdAt", u.created_at}, {"updatedAt", u.updated_at}};
+  nlohmann::json j = {{"id", u.id},
+                      {"username", u.username},
+                      {"email", u.email},
+                      {"fullName", u.full_name},
+                      {"role", u.role},
+                      {"provider", u.provider},
+                      {"active", u.active},
+                      {"createdAt", u.created_at},
+                      {"updatedAt", u.updated_at}};
   if (u.last_login) j["lastLogin"] = *u.last_login;
   return j;
 }
@@ -26,8 +32,8 @@ nlohmann::json ToJson(const UserQuota& q) {
 }
 
 nlohmann::json ToJson(const UserGroupMembership& m) {
-  return {{"groupId", m.group_id}, {"name", m.name},  {"displayName", m.display_name},
-          {"type", m.type},        {"role", m.role},  {"joinedAt", m.joined_at}};
+  return {{"groupId", m.group_id}, {"name", m.name}, {"displayName", m.display_name},
+          {"type", m.type},        {"role", m.role}, {"joinedAt", m.joined_at}};
 }
 
 Result<CreateUserRequest> ParseCreateUser(std::string_view body) {

@@ -58,8 +58,7 @@ std::vector<User> UserRepository::List(db::Conn& c, const UserFilter& f, const h
   where += f.search ? " AND (username LIKE :q OR email LIKE :q2 OR full_name LIKE :q3)"
                     : " AND :q = '' AND :q2 = '' AND :q3 = ''";
   c.sql() << "SELECT COUNT(*) FROM users" << where, soci::use(role), soci::use(provider),
-      soci::use(active), soci::use(search), soci::use(search), soci::use(search),
-      soci::into(total);
+      soci::use(active), soci::use(search), soci::use(search), soci::use(search), soci::into(total);
   const int64_t limit = page.page_size;
   const int64_t offset = page.Offset();
   soci::rowset<soci::row> rows =
@@ -87,8 +86,8 @@ void UserRepository::Update(db::Conn& c, const User& u) {
   c.sql() << "UPDATE users SET username = :un, email = :em, full_name = :fn, role = :ro, "
              "provider = :pr, active = :ac, password_hash = :ph, updated_at = :ua WHERE id = :id",
       soci::use(u.username), soci::use(u.email), soci::use(u.full_name), soci::use(u.role),
-      soci::use(u.provider), soci::use(active), soci::use(u.password_hash),
-      soci::use(u.updated_at), soci::use(u.id);
+      soci::use(u.provider), soci::use(active), soci::use(u.password_hash), soci::use(u.updated_at),
+      soci::use(u.id);
 }
 
 void UserRepository::Delete(db::Conn& c, const std::string& id) {
@@ -149,8 +148,8 @@ void UserRepository::UpsertQuota(db::Conn& c, const std::string& user_id,
 }
 
 bool UserRepository::DeleteQuota(db::Conn& c, const std::string& user_id) {
-  soci::statement st = (c.sql().prepare << "DELETE FROM user_quotas WHERE user_id = :id",
-                        soci::use(user_id));
+  soci::statement st =
+      (c.sql().prepare << "DELETE FROM user_quotas WHERE user_id = :id", soci::use(user_id));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }

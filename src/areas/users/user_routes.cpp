@@ -79,8 +79,10 @@ Response SetAdminQuota(UserService& users, Request& req) {
 
 void RegisterRoutes(http::Router& router, UserService& users) {
   http::RouteGroup api(router, "/api/v1", "users");
-  api.Get("/users", [&users](Request& r) { return ListUsers(users, r); }, http::Access::kOperator);
-  api.Post("/users", [&users](Request& r) { return CreateUser(users, r); }, http::Access::kAdmin);
+  api.Get(
+      "/users", [&users](Request& r) { return ListUsers(users, r); }, http::Access::kOperator);
+  api.Post(
+      "/users", [&users](Request& r) { return CreateUser(users, r); }, http::Access::kAdmin);
   api.Get("/users/me", [&users](Request& r) { return Details(users, r, r.Caller().user_id); });
   api.Get("/users/me/quota", [&users](Request& r) {
     return QuotaResponse(users.GetQuota(r.Caller(), r.Caller().user_id));
@@ -98,8 +100,8 @@ void RegisterRoutes(http::Router& router, UserService& users) {
     const std::string id(r.PathParam("id"));
     auto seen = users.Get(r.Caller(), id);
     if (!seen) return http::ErrorResponse(seen.error());
-    Response res = http::JsonResponse(307, {{"message", "see the sessions list"},
-                                            {"location", "/api/v1/sessions?user=" + id}});
+    Response res = http::JsonResponse(
+        307, {{"message", "see the sessions list"}, {"location", "/api/v1/sessions?user=" + id}});
     res.SetHeader("Location", "/api/v1/sessions?user=" + id);
     return res;
   });
@@ -119,23 +121,33 @@ void RegisterRoutes(http::Router& router, UserService& users) {
   });
 
   http::RouteGroup admin(router, "/api/v1/admin", "users");
-  admin.Get("/quotas", [&users](Request& r) {
-    auto list = users.ListQuotas(r.Caller());
-    if (!list) return http::ErrorResponse(list.error());
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& q : *list) items.push_back(ToJson(q));
-    return http::JsonResponse(200, {{"quotas", items}, {"total", items.size()}});
-  }, http::Access::kAdmin);
-  admin.Get("/quotas/:username", [&users](Request& r) {
-    return QuotaResponse(users.GetQuotaByUsername(r.Caller(), std::string(r.PathParam("username"))));
-  }, http::Access::kAdmin);
-  admin.Put("/quotas", [&users](Request& r) { return SetAdminQuota(users, r); },
-            http::Access::kAdmin);
-  admin.Delete("/quotas/:username", [&users](Request& r) {
-    auto st = users.DeleteQuotaByUsername(r.Caller(), std::string(r.PathParam("username")));
-    if (!st) return http::ErrorResponse(st.error());
-    return http::SuccessResponse("quota reset to defaults");
-  }, http::Access::kAdmin);
+  admin.Get(
+      "/quotas",
+      [&users](Request& r) {
+        auto list = users.ListQuotas(r.Caller());
+        if (!list) return http::ErrorResponse(list.error());
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& q : *list) items.push_back(ToJson(q));
+        return http::JsonResponse(200, {{"quotas", items}, {"total", items.size()}});
+      },
+      http::Access::kAdmin);
+  admin.Get(
+      "/quotas/:username",
+      [&users](Request& r) {
+        return QuotaResponse(
+            users.GetQuotaByUsername(r.Caller(), std::string(r.PathParam("username"))));
+      },
+      http::Access::kAdmin);
+  admin.Put(
+      "/quotas", [&users](Request& r) { return SetAdminQuota(users, r); }, http::Access::kAdmin);
+  admin.Delete(
+      "/quotas/:username",
+      [&users](Request& r) {
+        auto st = users.DeleteQuotaByUsername(r.Caller(), std::string(r.PathParam("username")));
+        if (!st) return http::ErrorResponse(st.error());
+        return http::SuccessResponse("quota reset to defaults");
+      },
+      http::Access::kAdmin);
 }
 
 }  // namespace sp::users

@@ -29,7 +29,8 @@ bool IsValidUsername(std::string_view s) {
 
 Result<UserList> UserService::List(const auth::Principal& who, const UserFilter& filter,
                                    const http::Page& page) {
-  if (!who.IsOperator()) return Fail(Errc::kPermissionDenied, "listing users requires the operator or admin role");
+  if (!who.IsOperator())
+    return Fail(Errc::kPermissionDenied, "listing users requires the operator or admin role");
   return db_.Read([&](db::Conn& c) -> Result<UserList> {
     UserList out;
     out.users = repo_.List(c, filter, page, out.total);
@@ -38,17 +39,19 @@ Result<UserList> UserService::List(const auth::Principal& who, const UserFilter&
 }
 
 Result<User> UserService::Create(const auth::Principal& who, CreateUserRequest req) {
-  if (!who.IsAdmin()) return Fail(Errc::kPermissionDenied, "creating users requires the admin role");
+  if (!who.IsAdmin())
+    return Fail(Errc::kPermissionDenied, "creating users requires the admin role");
   if (!IsValidUsername(req.username)) {
     return Fail(Errc::kInvalidArgument,
                 "field 'username': must be 3 to 32 letters, digits, '-' or '_'");
   }
   if (req.provider == "local") {
-    if (auto st = auth::CheckPasswordStrength(req.password, "password"); !st) return Fail(st.error());
+    if (auto st = auth::CheckPasswordStrength(req.password, "password"); !st)
+      return Fail(st.error());
   } else if (!req.password.empty()) {
-    return Fail(Errc::kInvalidArgument,
-                "field 'password': only local users have a password; " + req.provider +
-                    " users sign in through their identity provider");
+    return Fail(Errc::kInvalidArgument, "field 'password': only local users have a password; " +
+                                            req.provider +
+                                            " users sign in through their identity provider");
   }
   User u;
   u.id = NewId();
@@ -73,7 +76,9 @@ Result<User> UserService::Create(const auth::Principal& who, CreateUserRequest r
     }
     repo_.Insert(c, u);
     audit::Record(c, clock_, &who,
-                  {"user.create", "user", u.id,
+                  {"user.create",
+                   "user",
+                   u.id,
                    {{"username", u.username}, {"role", u.role}, {"provider", u.provider}}});
     return u;
   });
@@ -115,7 +120,8 @@ Result<User> UserService::Update(const auth::Principal& who, const std::string& 
   }
   std::string new_hash;
   if (req.password) {
-    if (auto st = auth::CheckPasswordStrength(*req.password, "password"); !st) return Fail(st.error());
+    if (auto st = auth::CheckPasswordStrength(*req.password, "password"); !st)
+      return Fail(st.error());
     auto hash = auth::HashPassword(*req.password);
     if (!hash) return Fail(hash.error());
     new_hash = std::move(*hash);
@@ -126,8 +132,8 @@ Result<User> UserService::Update(const auth::Principal& who, const std::string& 
     nlohmann::json changes = nlohmann::json::object();
     if (req.password) {
       if (user->provider != "local") {
-        return Fail(Errc::kInvalidArgument, "field 'password': " + user->provider +
-                                                " users have no local password");
+        return Fail(Errc::kInvalidArgument,
+                    "field 'password': " + user->provider + " users have no local password");
       }
       // Changing one's own password proves knowledge of the current one, so that a stolen
       // token cannot lock the owner out.
