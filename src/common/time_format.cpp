@@ -41,6 +41,8 @@ std::optional<TimePoint> ParseTime(std::string_view text) {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
+  // system_clock counts nanoseconds in 64 bits: it ends in 2262.
+  if (year < 1900 || year > 2200) return std::nullopt;
   size_t pos = 19;
   if (pos < text.size() && text[pos] == '.') {
     ++pos;

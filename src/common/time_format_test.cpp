@@ -23,6 +23,7 @@ TEST(TimeFormat, ParseRejectsMalformedText) {
   EXPECT_FALSE(ParseTime("2023-02-30T22:13:20Z"));
   EXPECT_FALSE(ParseTime("2023-11-14T22:13:20"));
   EXPECT_FALSE(ParseTime("2023-11-14T22:13:20Zjunk"));
+  EXPECT_FALSE(ParseTime("2999-01-01T00:00:00Z"));  // beyond what the clock can count
 }
 
 TEST(Duration, ParsesUnits) {

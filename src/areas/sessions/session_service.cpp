@@ -322,6 +322,10 @@ Result<ConnectInfo> SessionService::Connect(const auth::Principal& who, const st
   if (s->user_id != who.user_id && !who.IsAdmin()) {
     return Fail(Errc::kPermissionDenied, "only the owner or an admin may connect");
   }
+  if (s->protocol != "vnc") {
+    return Fail(Errc::kFailedPrecondition,
+                "this session streams over HTTP, and the HTTP proxy is not available yet");
+  }
   if (s->state == state::kHibernated) {
     auto woken = Wake(who, id);
     if (!woken) return Fail(woken.error());
@@ -335,8 +339,7 @@ Result<ConnectInfo> SessionService::Connect(const auth::Principal& who, const st
   if (!token) return Fail(token.error());
   ConnectInfo info;
   info.token = *token;
-  info.path =
-      "/api/v1/sessions/" + id + (s->protocol == "http" ? "/http/" : "/vnc") + "?token=" + *token;
+  info.path = "/api/v1/sessions/" + id + "/vnc?token=" + *token;
   info.protocol = s->protocol;
   info.expires_at = FormatTime(expires);
   info.state = s->state;
