@@ -18,7 +18,12 @@ Checks:
   * the routes registered in src/areas/**/*.cpp (RouteGroup ... .Get/.Post/.Put/.Patch/.Delete)
     are exactly the documented operations, each tagged with its route group's scope family;
     public routes have `security: []` and the others inherit the global security;
-    x-required-role matches Access::kOperator / Access::kAdmin.
+    x-required-role matches Access::kOperator / Access::kAdmin;
+  * the WebSocket endpoints registered on a net::WsRouter (`ws_routes.Add("...", ...)` in
+    src/app/serve.cpp) are exactly the documented operations that answer 101: each is a GET
+    tagged `websocket`, says "WebSocket upgrade" in its description, has `security: []` (they
+    take no user credential) and no x-required-role. They bypass the HTTP pipeline, so 401/403
+    and 429 are not required of them.
 
 Usage: tools/check_openapi.py [--repo DIR] [--dump-json FILE] [--no-routes]
 Exit status 0 when every check passes, 1 otherwise.
@@ -442,12 +447,40 @@ def code_routes(repo):
                 prefix, scope = groups[var]
                 open_paren = src.index("(", m.start(2))
                 access, _ = _call_text(src, open_paren)
-                full = prefix + pattern
-                doc_path = re.sub(r":(\w+)", r"{\1}", full)
-                doc_path = re.sub(r"\*(\w+)", r"{\1}", doc_path)
+                doc_path = _doc_path(prefix + pattern)
                 routes.append({"method": method.lower(), "path": doc_path, "scope": scope,
                                "access": access or "user",
                                "where": os.path.relpath(path, repo)})
+    return routes
+
+
+_WS_ROUTER_RE = re.compile(r"\bWsRouter\s+(\w+)\s*[;{(]")
+_WS_ADD_RE = re.compile(r"\b(\w+)\s*(?:\.|->)\s*Add\s*\(\s*\"([^\"]*)\"")
+
+
+def _doc_path(pattern):
+    path = re.sub(r":(\w+)", r"{\1}", pattern)
+    return re.sub(r"\*(\w+)", r"{\1}", path)
+
+
+def code_ws_routes(repo):
+    """WebSocket endpoints: `<router>.Add("/pattern", endpoint)` on a declared WsRouter."""
+    routes = []
+    base = os.path.join(repo, "src")
+    for root, _, files in os.walk(base):
+        for name in sorted(files):
+            if not name.endswith(".cpp") or name.endswith("_test.cpp"):
+                continue
+            path = os.path.join(root, name)
+            with open(path, encoding="utf-8") as f:
+                src = f.read()
+            routers = set(_WS_ROUTER_RE.findall(src))
+            if not routers:
+                continue
+            for var, pattern in _WS_ADD_RE.findall(src):
+                if var in routers:
+                    routes.append({"method": "get", "path": _doc_path(pattern),
+                                   "where": os.path.relpath(path, repo)})
     return routes
 
 
@@ -563,7 +596,7 @@ class Checker:
             self.error(f"{where}: {value!r} ({type(value).__name__}) does not match type {t} "
                        "(quote strings that look like numbers or booleans, and only those)")
 
-    def run(self, routes):
+    def run(self, routes, ws_routes=None):
         d = self.doc
         if not isinstance(d, dict):
             self.error("the document is not a map")
@@ -691,8 +724,41 @@ class Checker:
                         self.error(f"{where}: authenticated route should document {c}")
             if "429" not in responses:
                 self.error(f"{where}: every route can answer 429 (rate limit); document it")
+        ws = {(r["method"], r["path"]): r for r in (ws_routes or [])}
+        for key, r in sorted(ws.items()):
+            where = f"{key[0].upper()} {key[1]}"
+            if key in code:
+                self.error(f"{where}: registered both as an HTTP route ({code[key]['where']}) "
+                           f"and as a WebSocket endpoint ({r['where']})")
+                continue
+            op = documented.get(key)
+            if op is None:
+                self.error(f"{where}: WebSocket endpoint registered in {r['where']} but not "
+                           "documented (document it as a GET answering 101)")
+                continue
+            if not isinstance(op, dict):
+                continue
+            if op.get("tags") != ["websocket"]:
+                self.error(f"{where}: WebSocket endpoints should be tagged ['websocket'], "
+                           f"got {op.get('tags')!r}")
+            if op.get("security") != []:
+                self.error(f"{where}: WebSocket endpoint needs `security: []` (it takes no "
+                           "user credential; describe its own credential instead)")
+            if "x-required-role" in op:
+                self.error(f"{where}: WebSocket endpoint should not have x-required-role")
+            if "WebSocket upgrade" not in str(op.get("description", "")):
+                self.error(f"{where}: the description should say \"WebSocket upgrade\"")
+            if "101" not in (op.get("responses") or {}):
+                self.error(f"{where}: WebSocket endpoint should document 101 (Switching "
+                           "Protocols)")
         for key in sorted(documented):
-            if key not in code:
+            if key in ws:
+                continue
+            op = documented[key]
+            if isinstance(op, dict) and "101" in (op.get("responses") or {}):
+                self.error(f"{key[0].upper()} {key[1]}: documents 101 but is not a WebSocket "
+                           "endpoint registered on a WsRouter")
+            elif key not in code:
                 self.error(f"{key[0].upper()} {key[1]}: documented but not registered in src/areas")
 
     def _params(self, params, where):
@@ -745,7 +811,8 @@ def main():
     parser.add_argument("--dump-json", metavar="FILE",
                         help="write the document as the server's converter would serve it")
     parser.add_argument("--no-routes", action="store_true",
-                        help="skip the comparison with the routes in src/areas")
+                        help="skip the comparison with the routes in src/areas and the "
+                             "WebSocket endpoints")
     args = parser.parse_args()
 
     path = os.path.join(args.repo, "api", "openapi.yaml")
@@ -769,8 +836,9 @@ def main():
         errors += [f"{path}: PyYAML reads this differently: {d}" for d in diffs]
 
     routes = None if args.no_routes else code_routes(args.repo)
+    ws_routes = None if args.no_routes else code_ws_routes(args.repo)
     checker = Checker(doc)
-    checker.run(routes)
+    checker.run(routes, ws_routes)
     errors += [f"{path}: {e}" for e in checker.errors]
 
     if args.dump_json:
@@ -782,7 +850,8 @@ def main():
               for m in item if m in METHODS)
     for e in errors:
         print(e, file=sys.stderr)
-    route_note = "" if routes is None else f", {len(routes)} routes in src/areas"
+    route_note = "" if routes is None else (f", {len(routes)} routes in src/areas, "
+                                            f"{len(ws_routes)} WebSocket endpoints")
     status = "FAILED" if errors else "ok"
     print(f"openapi check {status}: {len(paths)} paths, {ops} operations{route_note}"
           f"{'' if yaml is not None else ' (PyYAML not installed: cross-check skipped)'}"
