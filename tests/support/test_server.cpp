@@ -253,13 +253,33 @@ std::string AgentProcess::Log() const {
   return s.str();
 }
 
+namespace {
+
+// Reads a /proc file; empty when the process is gone (a read of a vanished process fails
+// with ESRCH, which iostreams turn into an exception).
+std::string ReadProcFile(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string out;
+  char buf[4096];
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
 std::vector<int> ProcessesMentioning(const std::string& needle) {
   std::vector<int> out;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string cmdline = ReadProcFile(entry.path() / "cmdline");
     if (cmdline.find(needle) != std::string::npos && std::stoi(name) != ::getpid()) {
       out.push_back(std::stoi(name));
     }
@@ -270,11 +290,11 @@ std::vector<int> ProcessesMentioning(const std::string& needle) {
 void KillProcessesMentioning(const std::string& needle) {
   // The matches and all their descendants (sandboxed apps run under a new session).
   std::map<int, std::vector<int>> children;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string stat = ReadProcFile(entry.path() / "stat");
     const size_t close = stat.rfind(')');
     if (close == std::string::npos) continue;
     std::istringstream rest(stat.substr(close + 2));
