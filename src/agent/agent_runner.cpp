@@ -409,6 +409,8 @@ awaitable<void> AgentRunner::Tunnel(std::shared_ptr<Link> link, protocol::Comman
     finish({false, {}, "cannot reach the control plane: " + ec.message()});
     co_return;
   }
+  // Frames of a display stream are latency-bound: do not let Nagle hold them back.
+  beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true), ec);
   beast::get_lowest_layer(ws).expires_never();
   const std::string key = config_.key;
   ws.set_option(websocket::stream_base::decorator([key](websocket::request_type& req) {
