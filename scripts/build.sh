@@ -12,13 +12,15 @@ fi
 PRESET="$1"
 BUILD_DIR="build/$PRESET"
 
-# The Swagger UI copy step exists only if web/node_modules was there at configure time, so
-# configure again when it appeared after the first configure.
+# The Swagger UI copy and the web UI build exist only if web/node_modules was there at
+# configure time, so configure again when it appeared after the first configure.
 needs_configure=0
 if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   needs_configure=1
 elif [[ -f web/node_modules/swagger-ui-dist/swagger-ui-bundle.js ]] &&
   ! grep -q sp_swagger_ui "$BUILD_DIR/build.ninja"; then
+  needs_configure=1
+elif [[ -x web/node_modules/.bin/vite ]] && ! grep -q sp_web_app "$BUILD_DIR/build.ninja"; then
   needs_configure=1
 fi
 

@@ -6,7 +6,8 @@
 #   scripts/setup.sh          build and runtime dependencies (Xvnc, bubblewrap, xterm,
 #                             firefox-esr for the local platform) + web/node_modules
 #   scripts/setup.sh --test   also test tools: GoogleTest/GoogleMock, Google Benchmark,
-#                             PostgreSQL, clang-format, clang-tidy, curl
+#                             PostgreSQL, clang-format, clang-tidy, curl, websockify,
+#                             Chromium (browser tests)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -41,9 +42,10 @@ PACKAGES=(
 if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 if ((WITH_TESTS)); then
-  # websockify: the reference the VNC path benchmark compares against.
+  # websockify: the reference the VNC path benchmark compares against. chromium: the
+  # browser the web UI's end-to-end tests drive (through playwright-core from npm).
   PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql clang-format clang-tidy curl
-             websockify)
+             websockify chromium)
 fi
 
 step "System packages (${#PACKAGES[@]})"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite (README command 2; CI runs exactly this):
 #   a. clang-format check of src/ and tests/
-#   b. build preset dev; all tests (unit + integration) on SQLite
+#   b. build preset dev (with the web UI); all tests on SQLite: unit, integration, the web
+#      UI's unit tests (vitest) and its browser end-to-end test (Chromium)
 #   c. a throwaway PostgreSQL on port 55432 (or $SP_TEST_PG_PORT); the integration tests
 #      again against it
-#   d. build preset asan; all tests under AddressSanitizer + UBSan, on SQLite
+#   d. build preset asan; the C++ tests under AddressSanitizer + UBSan, on SQLite
 # Ends with one line "N passed, N failed" summed over the ctest runs; a stage that cannot
 # run its tests (format errors, a failed build, PostgreSQL not starting) counts as one
 # failure. Logs go to test-artifacts/.
@@ -173,7 +174,7 @@ else
     step "d. ctest build/asan (ASan + UBSan, SQLite)"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      run_ctest asan build/asan
+      run_ctest asan build/asan -LE 'browser|web' 
   else
     stage_failed "build of preset asan failed (test-artifacts/build-asan.log)"
   fi

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
       "sqlite://PATH or postgresql://USER:PASS@HOST:PORT/DB (default SQLite in the data dir)");
   opt("--config", o.config_file, "STREAMSPACE_CONFIG", "YAML configuration file");
   opt("--log-level", o.log_level, "STREAMSPACE_LOG_LEVEL", "trace|debug|info|warn|error");
+  opt("--web-dir", o.web_dir, "STREAMSPACE_WEB_DIR",
+      "Web assets: app/ (the web UI) and swagger-ui/ (default share/streamspace/web by the "
+      "binary)");
   serve
       ->add_option_function<double>(
           "--rate-limit", [&o](double v) { o.rate_limit_per_second = v; },

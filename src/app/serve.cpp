@@ -22,11 +22,14 @@
 #include "areas/system/system_routes.hpp"
 #include "areas/templates/template_service.hpp"
 #include "areas/users/user_service.hpp"
+#include "areas/web/web_app.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "net/http_server.hpp"
 #include "proxy/vnc_proxy.hpp"
 #include "realtime/agent_hub.hpp"
+#include "realtime/event_hub.hpp"
+#include "realtime/session_feed.hpp"
 
 namespace sp::app {
 namespace {
@@ -138,13 +141,23 @@ int Serve(const config::ServeConfig& config) {
        (*db)->dialect() == db::Dialect::kSqlite ? "sqlite" : "postgresql",
        [&pipeline] { return pipeline.RequestCount(); }, started},
       {yaml, json->dump(), (std::filesystem::path(web_dir) / "swagger-ui").string()});
+  const web::WebApp web_app((std::filesystem::path(web_dir) / "app").string());
+  pipeline.SetFallback([&web_app](http::Request& r) { return web_app.Serve(r); });
 
   // WebSocket endpoints: agents' control links and tunnels, viewers.
   realtime::AgentHub hub(agent_service, workers);
   agent_service.SetLink(&hub);
   proxy::VncProxy vnc(session_service, agent_service, workers);
   session_service.SetViewerCounter(&vnc);
+  // The user event hub: session changes (and the other channels) pushed to browsers.
+  realtime::EventHub events(auth_service, workers);
+  realtime::SessionFeed session_feed(events, clock);
+  session_service.SetWatcher(&session_feed);
   net::WsRouter ws_routes;
+  ws_routes.Add("/api/v1/ws/sessions", events.Endpoint(realtime::channel::kSessions));
+  ws_routes.Add("/api/v1/ws/notifications", events.Endpoint(realtime::channel::kNotifications));
+  ws_routes.Add("/api/v1/ws/metrics", events.Endpoint(realtime::channel::kMetrics));
+  ws_routes.Add("/api/v1/ws/alerts", events.Endpoint(realtime::channel::kAlerts));
   ws_routes.Add("/api/v1/agents/connect", hub);
   ws_routes.Add("/api/v1/agents/tunnel", vnc.tunnel_endpoint());
   ws_routes.Add("/api/v1/sessions/:id/vnc", vnc.viewer_endpoint());
@@ -213,6 +226,7 @@ int Serve(const config::ServeConfig& config) {
     stop_jobs = true;
     if (local_agent) local_agent->Stop();
     hub.CloseAll();
+    events.CloseAll();
     server.Stop();
     // Busy connections finish their request; after 10 s the rest is cut.
     net::asio::co_spawn(

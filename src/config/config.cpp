@@ -83,6 +83,7 @@ Result<ServeConfig> ResolveServeConfig(const ServeOverrides& o) {
   if (o.data_dir) c.data_dir = *o.data_dir;
   if (o.database_url) c.database_url = *o.database_url;
   if (o.log_level) c.log_level = *o.log_level;
+  if (o.web_dir) c.web_dir = *o.web_dir;
   if (o.jwt_secret) c.jwt_secret = *o.jwt_secret;
   if (o.admin_password) c.admin_password = *o.admin_password;
   if (o.rate_limit_per_second) c.rate_limit_per_second = *o.rate_limit_per_second;

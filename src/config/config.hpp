@@ -40,6 +40,7 @@ struct ServeOverrides {
   std::optional<std::string> database_url;
   std::optional<std::string> config_file;
   std::optional<std::string> log_level;
+  std::optional<std::string> web_dir;
   std::optional<std::string> jwt_secret;
   std::optional<std::string> admin_password;
   std::optional<double> rate_limit_per_second;

@@ -161,6 +161,18 @@ void Database::Begin(Conn& conn) {
 
 void Database::Commit(Conn& conn) { conn.sql() << "COMMIT"; }
 
+void Conn::RunAfterCommit() noexcept {
+  auto pending = std::move(after_commit_);
+  after_commit_.clear();
+  for (auto& fn : pending) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      spdlog::error("after-commit action failed error={}", e.what());
+    }
+  }
+}
+
 void Database::Rollback(Conn& conn) noexcept {
   try {
     conn.sql() << "ROLLBACK";

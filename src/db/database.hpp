@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include <soci/soci.h>
 
@@ -26,9 +27,15 @@ class Conn {
   soci::session& sql() { return session_; }
   Dialect dialect() const { return dialect_; }
 
+  // Runs `fn` once the surrounding transaction has committed (at once after Read()); never
+  // when it rolls back. For notifications that must not announce what was not written.
+  void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+  void RunAfterCommit() noexcept;
+
  private:
   soci::session& session_;
   Dialect dialect_;
+  std::vector<std::function<void()>> after_commit_;
 };
 
 struct DatabaseOptions {
@@ -68,12 +75,17 @@ class Database {
     try {
       Lease lease(*this);
       Conn conn(lease.session(), dialect_);
-      if (!transaction) return fn(conn);
+      if (!transaction) {
+        auto result = fn(conn);
+        conn.RunAfterCommit();
+        return result;
+      }
       Begin(conn);
       try {
         auto result = fn(conn);
         if (result) {
           Commit(conn);
+          conn.RunAfterCommit();
         } else {
           Rollback(conn);
         }

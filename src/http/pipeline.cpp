@@ -98,6 +98,10 @@ Response Pipeline::Dispatch(Request& req) {
   }
   Router::Match match = router_.Find(req.method, req.path);
   if (match.route == nullptr) {
+    if (fallback_ && (req.method == Method::kGet || req.method == Method::kHead) &&
+        req.path != "/api" && !req.path.starts_with("/api/")) {
+      return fallback_(req);
+    }
     if (match.path_known) {
       Response r = ErrorResponse(405, "method_not_allowed",
                                  std::string(MethodName(req.method)) + " is not allowed here");

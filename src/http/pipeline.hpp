@@ -34,6 +34,8 @@ class Pipeline {
            PipelineOptions options);
 
   Response Handle(Request& request);
+  // Answers GET and HEAD requests outside /api/ that no route matches (the web UI).
+  void SetFallback(Handler fallback) { fallback_ = std::move(fallback); }
   uint64_t RequestCount() const { return requests_.load(std::memory_order_relaxed); }
 
   // Headers every response carries (also used by net/ for responses it makes itself).
@@ -44,6 +46,7 @@ class Pipeline {
 
   const Router& router_;
   Authenticator& authenticator_;
+  Handler fallback_;
   RateLimiter limiter_;
   std::atomic<uint64_t> requests_{0};
 };

@@ -12,6 +12,18 @@ WsOutbox::WsOutbox(WsStream& ws, size_t max_queued)
 }
 
 void WsOutbox::Push(std::string message) {
+  Push(std::make_shared<const std::string>(std::move(message)));
+}
+
+void WsOutbox::Ping() {
+  asio::post(wake_.get_executor(), [self = shared_from_this()] {
+    if (self->closed_) return;
+    self->ping_ = true;
+    self->wake_.cancel();
+  });
+}
+
+void WsOutbox::Push(std::shared_ptr<const std::string> message) {
   asio::post(wake_.get_executor(), [self = shared_from_this(), m = std::move(message)]() mutable {
     if (self->closed_) return;
     if (self->queue_.size() >= self->max_queued_) {
@@ -43,17 +55,27 @@ void WsOutbox::Close(bool close_socket) {
 asio::awaitable<void> WsOutbox::Run() {
   auto self = shared_from_this();
   while (!closed_) {
+    if (ping_) {
+      ping_ = false;
+      beast::error_code ec;
+      co_await ws_.async_ping({}, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        closed_ = true;
+        break;
+      }
+      continue;
+    }
     if (queue_.empty()) {
       beast::error_code ec;  // operation_aborted just means "woken up"
       wake_.expires_at(asio::steady_timer::time_point::max());
       co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    std::string message = std::move(queue_.front());
+    const std::shared_ptr<const std::string> message = std::move(queue_.front());
     queue_.pop_front();
     beast::error_code ec;
     ws_.text(true);
-    co_await ws_.async_write(asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec));
+    co_await ws_.async_write(asio::buffer(*message), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       closed_ = true;
       break;

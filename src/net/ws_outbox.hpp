@@ -4,6 +4,7 @@
 // (its socket closed) rather than allowed to hold up its producers.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -19,21 +20,26 @@ class WsOutbox : public std::enable_shared_from_this<WsOutbox> {
 
   WsOutbox(WsStream& ws, size_t max_queued = kDefaultMaxQueued);
 
-  // Thread-safe. Text frames.
+  // Thread-safe. Text frames. The shared form lets one message fan out to many sockets
+  // without a copy each.
   void Push(std::string message);
+  void Push(std::shared_ptr<const std::string> message);
+  // Thread-safe. Sends a WebSocket ping ahead of queued messages.
+  void Ping();
   // Thread-safe. Stops the writer; with `close_socket` also closes the connection.
   void Close(bool close_socket);
   // Runs on the stream's strand until Close() or a write error.
   asio::awaitable<void> Run();
-  bool dropped() const { return dropped_; }
+  bool dropped() const { return dropped_.load(); }
 
  private:
   WsStream& ws_;
   size_t max_queued_;
   asio::steady_timer wake_;
-  std::deque<std::string> queue_;  // touched only on the strand
+  std::deque<std::shared_ptr<const std::string>> queue_;  // touched only on the strand
+  bool ping_ = false;
   bool closed_ = false;
-  bool dropped_ = false;
+  std::atomic<bool> dropped_{false};
 };
 
 }  // namespace sp::net

@@ -10,12 +10,44 @@ using http::Access;
 using http::Request;
 using http::Response;
 
-Response TokenResponse(const Result<LoginResult>& r) {
+// The web UI keeps its access token in memory only (out of reach of stored-XSS that reads
+// storage) and its refresh token in this cookie: HttpOnly (scripts cannot read it),
+// SameSite=Strict and scoped to the auth endpoints (other sites cannot make the browser send
+// it), and refresh by cookie also needs a custom header, which a cross-site form cannot set.
+constexpr std::string_view kRefreshCookie = "ss_refresh";
+constexpr std::string_view kCsrfHeader = "x-streamspace-csrf";
+
+std::string RefreshCookie(const Request& req, std::string_view value, int64_t max_age) {
+  std::string c =
+      std::string(kRefreshCookie) + "=" + std::string(value) +
+      "; Path=/api/v1/auth; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+  if (req.Header("x-forwarded-proto") == "https") c += "; Secure";
+  return c;
+}
+
+std::string CookieValue(const Request& req, std::string_view name) {
+  std::string_view header = req.Header("cookie");
+  while (!header.empty()) {
+    const size_t end = std::min(header.find(';'), header.size());
+    std::string_view pair = header.substr(0, end);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
+        pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    header.remove_prefix(std::min(end + 1, header.size()));
+  }
+  return {};
+}
+
+Response TokenResponse(const Request& req, const Result<LoginResult>& r, int64_t refresh_ttl_s) {
   if (!r) return http::ErrorResponse(r.error());
-  return http::JsonResponse(200, {{"token", r->token},
-                                  {"refreshToken", r->refresh_token},
-                                  {"expiresAt", r->expires_at},
-                                  {"user", users::ToJson(r->user)}});
+  Response res = http::JsonResponse(200, {{"token", r->token},
+                                          {"refreshToken", r->refresh_token},
+                                          {"expiresAt", r->expires_at},
+                                          {"user", users::ToJson(r->user)}});
+  res.SetHeader("Set-Cookie", RefreshCookie(req, r->refresh_token, refresh_ttl_s));
+  return res;
 }
 
 Response SetupStatusHandler(SetupService& setup) {
@@ -48,14 +80,28 @@ Response LoginHandler(AuthService& auth, Request& req) {
   auto username = r.String("username", {.required = true, .max = 100});
   auto password = r.String("password", {.required = true, .max = 256, .trim = false});
   if (auto st = r.Finish(); !st) return http::ErrorResponse(st.error());
-  return TokenResponse(auth.Login(*username, *password, req.client_ip));
+  return TokenResponse(req, auth.Login(*username, *password, req.client_ip),
+                       auth.ttls().refresh.count());
 }
 
 Response RefreshHandler(AuthService& auth, Request& req) {
-  http::JsonReader r(req.body);
-  auto token = r.String("refreshToken", {.required = true, .max = 200});
+  http::JsonReader r(req.body.empty() ? std::string_view("{}") : std::string_view(req.body));
+  auto token = r.String("refreshToken", {.max = 200});
   if (auto st = r.Finish(); !st) return http::ErrorResponse(st.error());
-  return TokenResponse(auth.Refresh(*token, req.client_ip));
+  std::string refresh = token.value_or("");
+  if (refresh.empty()) {
+    refresh = CookieValue(req, kRefreshCookie);
+    if (refresh.empty()) {
+      return http::ErrorResponse(400, "validation_error",
+                                 "refreshToken is required (in the body, or the session cookie)");
+    }
+    if (req.Header(kCsrfHeader).empty()) {
+      return http::ErrorResponse(403, "forbidden",
+                                 "refreshing with the session cookie needs the "
+                                 "X-StreamSpace-CSRF header");
+    }
+  }
+  return TokenResponse(req, auth.Refresh(refresh, req.client_ip), auth.ttls().refresh.count());
 }
 
 }  // namespace
@@ -73,7 +119,9 @@ void RegisterRoutes(http::Router& router, AuthService& auth, SetupService& setup
   api.Post("/logout", [&auth](Request& r) {
     auto st = auth.Logout(r.Caller());
     if (!st) return http::ErrorResponse(st.error());
-    return http::SuccessResponse("logged out");
+    Response res = http::SuccessResponse("logged out");
+    res.SetHeader("Set-Cookie", RefreshCookie(r, "", 0));
+    return res;
   });
 }
 

@@ -48,6 +48,7 @@ class AuthService final : public http::Authenticator {
                             const std::string& client_ip);
   Result<LoginResult> Refresh(const std::string& refresh_token, const std::string& client_ip);
   Status Logout(const auth::Principal& who);
+  const TokenTtls& ttls() const { return ttls_; }
 
   Result<auth::Principal> Authenticate(std::string_view credential,
                                        std::string_view client_ip) override;

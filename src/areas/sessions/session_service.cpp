@@ -38,6 +38,14 @@ std::string_view EventForState(std::string_view to) {
   return ev::kStateChanged;
 }
 
+// The hub event of a move; the intermediate states are plain updates.
+std::string_view NoticeFor(std::string_view from, std::string_view to) {
+  if (to == state::kRunning) return from == state::kWaking ? notice::kWoken : notice::kStarted;
+  if (to == state::kHibernated) return notice::kHibernated;
+  if (to == state::kStopped) return notice::kStopped;
+  return notice::kUpdated;
+}
+
 }  // namespace
 
 void SessionService::Event(db::Conn& c, const Session& s, std::string_view type,
@@ -50,6 +58,11 @@ void SessionService::Event(db::Conn& c, const Session& s, std::string_view type,
   e.description = std::move(description);
   e.metadata = metadata.is_object() ? std::move(metadata) : json::object();
   events_.Record(c, e);
+}
+
+void SessionService::Notify(db::Conn& c, std::string_view event, const Session& s) {
+  if (watcher_ == nullptr) return;
+  c.AfterCommit([watcher = watcher_, event, s] { watcher->OnSessionChanged(event, s); });
 }
 
 Status SessionService::Move(db::Conn& c, Session& s, std::string_view to, std::string reason,
@@ -72,6 +85,7 @@ Status SessionService::Move(db::Conn& c, Session& s, std::string_view to, std::s
   repo_.Update(c, s);
   Event(c, s, EventForState(to), s.state_reason.empty() ? from + " -> " + s.state : s.state_reason,
         actor, {{"from", from}, {"to", s.state}});
+  Notify(c, NoticeFor(from, to), s);
   return Ok();
 }
 
@@ -189,6 +203,7 @@ Result<Session> SessionService::Create(const auth::Principal& who,
     s.created_at = s.updated_at = FormatTime(clock_.Now());
     s.state = std::string(state::kPending);
     repo_.Insert(c, s);
+    Notify(c, notice::kCreated, s);
     Event(c, s, ev::kSessionCreated, "session created from template " + t->name, who.user_id,
           {{"template", t->name}, {"agent", agent_id}});
     if (auto st = Dispatch(c, s, protocol::action::kStartSession); !st) return Fail(st.error());
@@ -295,6 +310,7 @@ Result<Session> SessionService::Update(const auth::Principal& who, const std::st
       }
       s->updated_at = FormatTime(clock_.Now());
       repo_.Update(c, *s);
+      Notify(c, notice::kUpdated, *s);
       audit::Record(c, clock_, &who, {"session.update", "session", id, changes});
       return s;
     });
@@ -547,6 +563,7 @@ std::vector<std::string> SessionService::OnSessionsReport(
       s.state_reason.clear();
       s.updated_at = FormatTime(clock_.Now());
       repo_.Update(c, s);
+      Notify(c, notice::kUpdated, s);
     }
     // Commands still in the queue will be (re)delivered: leave sessions in transition alone.
     if (s.state == state::kRunning) {
@@ -583,6 +600,7 @@ void SessionService::OnAgentOffline(db::Conn& c, const std::string& agent_id) {
     s.state_reason = "agent offline";
     s.updated_at = FormatTime(clock_.Now());
     repo_.Update(c, s);
+    Notify(c, notice::kUpdated, s);
     Event(c, s, ev::kErrorOccurred, "the session's agent went offline", std::nullopt,
           {{"agent", agent_id}});
   }

@@ -28,6 +28,23 @@ class ViewerCounter {
   virtual int Viewers(const std::string& session_id) const = 0;
 };
 
+// Told of every committed change to a session (the event hub publishes them). Event names
+// are the user event hub's (spec B.2).
+class SessionWatcher {
+ public:
+  virtual ~SessionWatcher() = default;
+  virtual void OnSessionChanged(std::string_view event, const Session& session) = 0;
+};
+
+namespace notice {
+inline constexpr std::string_view kCreated = "session.created";
+inline constexpr std::string_view kStarted = "session.started";
+inline constexpr std::string_view kUpdated = "session.updated";
+inline constexpr std::string_view kHibernated = "session.hibernated";
+inline constexpr std::string_view kWoken = "session.woken";
+inline constexpr std::string_view kStopped = "session.stopped";
+}  // namespace notice
+
 struct SessionOptions {
   std::chrono::seconds connect_token_ttl{120};
 };
@@ -62,6 +79,7 @@ class SessionService final : public agents::AgentObserver, public users::UsageSo
         options_(options) {}
 
   void SetViewerCounter(const ViewerCounter* viewers) { viewers_ = viewers; }
+  void SetWatcher(SessionWatcher* watcher) { watcher_ = watcher; }
 
   Result<Session> Create(const auth::Principal& who, const CreateSessionRequest& req);
   Result<SessionPage> List(const auth::Principal& who, SessionFilter filter,
@@ -121,6 +139,8 @@ class SessionService final : public agents::AgentObserver, public users::UsageSo
                               std::string_view to);
   void Event(db::Conn& c, const Session& s, std::string_view type, std::string description,
              const std::optional<std::string>& user_id, nlohmann::json metadata = {});
+  // Tells the watcher about `s` once the transaction of `c` commits.
+  void Notify(db::Conn& c, std::string_view event, const Session& s);
 
   db::Database& db_;
   SessionRepository& repo_;
@@ -132,6 +152,7 @@ class SessionService final : public agents::AgentObserver, public users::UsageSo
   const Clock& clock_;
   SessionOptions options_;
   const ViewerCounter* viewers_ = nullptr;
+  SessionWatcher* watcher_ = nullptr;
 };
 
 }  // namespace sp::sessions
