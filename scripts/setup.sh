@@ -35,8 +35,9 @@ PACKAGES=(
   libsoci-dev libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev
   # The local platform: each session is Xvnc plus its app in a bubblewrap sandbox; the
-  # built-in templates run xterm (with its fonts) and Firefox.
-  tigervnc-standalone-server bubblewrap xterm xfonts-base firefox-esr
+  # built-in templates run xterm (with its fonts) and Firefox; socat bridges the port of
+  # http-protocol (web app) sessions to a unix socket.
+  tigervnc-standalone-server bubblewrap xterm xfonts-base firefox-esr socat
 )
 # Node.js may come from elsewhere (a newer build); take Debian's only when there is none.
 if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs); fi

@@ -1,4 +1,5 @@
 // streamspace: the control plane (`serve`). Parses the command line and hands over.
+#include <csignal>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,9 @@
 #include "common/log.hpp"
 
 int main(int argc, char** argv) {
+  // A peer that hangs up must cost a write error, never the process (children get the
+  // default disposition back when they are spawned).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App cli{"StreamSpace: stream desktop applications to the browser"};
   cli.require_subcommand(1);
   cli.set_version_flag("--version", std::string("streamspace ") + SP_VERSION);
@@ -76,8 +80,14 @@ int main(int argc, char** argv) {
       cli.add_subcommand("agent", "Run an agent that takes sessions from a control plane");
   agent->add_option("--platform", a.platform, "local (docker and kubernetes: later)")
       ->envname("STREAMSPACE_AGENT_PLATFORM");
-  agent->add_option("--control-plane", a.control_plane, "Control plane URL, http://HOST:PORT")
+  agent
+      ->add_option("--control-plane", a.control_plane,
+                   "Control plane URL, http://HOST:PORT or https://HOST:PORT")
       ->envname("STREAMSPACE_CONTROL_PLANE");
+  agent
+      ->add_option("--ca-file", a.ca_file,
+                   "https: PEM file of the CAs to trust instead of the system's")
+      ->envname("STREAMSPACE_AGENT_CA_FILE");
   agent->add_option("--agent-id", a.agent_id, "This agent's name, as registered")
       ->envname("STREAMSPACE_AGENT_ID");
   agent->add_option("--key", a.key, "Agent key given at approval (prefer STREAMSPACE_AGENT_KEY)")

@@ -463,6 +463,26 @@ def _doc_path(pattern):
     return re.sub(r"\*(\w+)", r"{\1}", path)
 
 
+_WS_TAKEOVER_RE = re.compile(r'(\w+)\.AddTakeover\(\s*"([^"]+)"')
+
+
+def code_takeover_paths(repo):
+    """Paths a WsRouter hands over whole, any method (`<router>.AddTakeover("/pattern", ...)`)."""
+    paths = set()
+    base = os.path.join(repo, "src")
+    for root, _, files in os.walk(base):
+        for name in sorted(files):
+            if not name.endswith(".cpp") or name.endswith("_test.cpp"):
+                continue
+            with open(os.path.join(root, name), encoding="utf-8") as f:
+                src = f.read()
+            routers = set(_WS_ROUTER_RE.findall(src))
+            for var, pattern in _WS_TAKEOVER_RE.findall(src):
+                if var in routers:
+                    paths.add(_doc_path(pattern))
+    return paths
+
+
 def code_ws_routes(repo):
     """WebSocket endpoints: `<router>.Add("/pattern", endpoint)` on a declared WsRouter."""
     routes = []
@@ -596,7 +616,7 @@ class Checker:
             self.error(f"{where}: {value!r} ({type(value).__name__}) does not match type {t} "
                        "(quote strings that look like numbers or booleans, and only those)")
 
-    def run(self, routes, ws_routes=None):
+    def run(self, routes, ws_routes=None, takeover_paths=None):
         d = self.doc
         if not isinstance(d, dict):
             self.error("the document is not a map")
@@ -751,8 +771,18 @@ class Checker:
             if "101" not in (op.get("responses") or {}):
                 self.error(f"{where}: WebSocket endpoint should document 101 (Switching "
                            "Protocols)")
+        takeover_paths = takeover_paths or set()
+        for path in sorted(takeover_paths):
+            if ("get", path) not in documented:
+                self.error(f"{path}: taken over by a WsRouter (any method) but GET is not "
+                           "documented")
+            else:
+                op = documented[("get", path)]
+                if isinstance(op, dict) and op.get("security") != []:
+                    self.error(f"GET {path}: a takeover path checks its own credential; it "
+                               "needs `security: []`")
         for key in sorted(documented):
-            if key in ws:
+            if key in ws or key[1] in takeover_paths:
                 continue
             op = documented[key]
             if isinstance(op, dict) and "101" in (op.get("responses") or {}):
@@ -838,7 +868,8 @@ def main():
     routes = None if args.no_routes else code_routes(args.repo)
     ws_routes = None if args.no_routes else code_ws_routes(args.repo)
     checker = Checker(doc)
-    checker.run(routes, ws_routes)
+    takeovers = None if args.no_routes else code_takeover_paths(args.repo)
+    checker.run(routes, ws_routes, takeovers)
     errors += [f"{path}: {e}" for e in checker.errors]
 
     if args.dump_json:

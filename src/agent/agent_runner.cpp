@@ -19,21 +19,24 @@ using tcp = net::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 
-Status ParseControlPlaneUrl(const std::string& url, std::string& host, std::string& port) {
+Status ParseControlPlaneUrl(const std::string& url, std::string& host, std::string& port,
+                            bool* tls) {
   constexpr std::string_view kHttp = "http://";
-  if (url.rfind(kHttp, 0) != 0) {
-    return Fail(Errc::kInvalidArgument,
-                "control plane URL must be http://HOST:PORT (TLS: put the agent behind a "
-                "terminating proxy for now), got '" +
-                    url + "'");
+  constexpr std::string_view kHttps = "https://";
+  const bool secure = url.rfind(kHttps, 0) == 0;
+  if (!secure && url.rfind(kHttp, 0) != 0) {
+    return Fail(
+        Errc::kInvalidArgument,
+        "control plane URL must be http://HOST:PORT or https://HOST:PORT, got '" + url + "'");
   }
-  std::string rest = url.substr(kHttp.size());
+  if (tls != nullptr) *tls = secure;
+  std::string rest = url.substr(secure ? kHttps.size() : kHttp.size());
   if (const size_t slash = rest.find('/'); slash != std::string::npos) rest = rest.substr(0, slash);
   const size_t colon = rest.rfind(':');
   if (rest.empty()) return Fail(Errc::kInvalidArgument, "control plane URL has no host");
   if (colon == std::string::npos || rest.back() == ']') {
     host = rest;
-    port = "80";
+    port = secure ? "443" : "80";
   } else {
     host = rest.substr(0, colon);
     port = rest.substr(colon + 1);
@@ -45,8 +48,9 @@ Status ParseControlPlaneUrl(const std::string& url, std::string& host, std::stri
 
 // One live connection to the control plane. Everything runs on the connection's strand.
 struct AgentRunner::Link {
-  explicit Link(net::WsStream& ws) : outbox(std::make_shared<net::WsOutbox>(ws, 4096)) {}
-  std::shared_ptr<net::WsOutbox> outbox;
+  explicit Link(net::ClientWsStream& ws)
+      : outbox(std::make_shared<net::ClientWsOutbox>(ws, 4096)) {}
+  std::shared_ptr<net::ClientWsOutbox> outbox;
   std::atomic<bool> closed{false};
   std::atomic<int> heartbeat_s{10};
   // Session commands run one after another, in arrival order.
@@ -63,8 +67,14 @@ AgentRunner::AgentRunner(asio::io_context& io, AgentConfig config, Platform& pla
       journal_(config_.data_dir.empty()
                    ? std::string()
                    : (std::filesystem::path(config_.data_dir) / "commands.jsonl").string()) {
-  if (auto st = ParseControlPlaneUrl(config_.control_plane, host_, port_); !st) {
+  bool tls = false;
+  if (auto st = ParseControlPlaneUrl(config_.control_plane, host_, port_, &tls); !st) {
     throw std::invalid_argument(st.error().message);
+  }
+  if (tls) {
+    auto ctx = net::MakeClientTlsContext(config_.ca_file);
+    if (!ctx) throw std::invalid_argument(ctx.error().message);
+    tls_ = std::move(*ctx);
   }
 }
 
@@ -98,24 +108,13 @@ awaitable<void> AgentRunner::Run() {
 
 awaitable<void> AgentRunner::Session() {
   auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
-  beast::error_code ec;
-  auto endpoints =
-      co_await resolver.async_resolve(host_, port_, asio::redirect_error(use_awaitable, ec));
-  if (ec) {
-    spdlog::warn("agent cannot resolve control plane host={} error={}", host_, ec.message());
-    co_return;
-  }
-  net::WsStream ws(executor);
-  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
-  co_await beast::get_lowest_layer(ws).async_connect(endpoints,
-                                                     asio::redirect_error(use_awaitable, ec));
+  net::ClientWsStream ws(executor);
+  beast::error_code ec = co_await ws.next_layer().Connect(host_, port_, tls_.get());
   if (ec) {
     spdlog::warn("agent cannot reach control plane url={} error={}", config_.control_plane,
                  ec.message());
     co_return;
   }
-  beast::get_lowest_layer(ws).expires_never();
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
   const std::string key = config_.key;
   ws.set_option(websocket::stream_base::decorator([key](websocket::request_type& req) {
@@ -272,7 +271,7 @@ awaitable<void> AgentRunner::Session() {
 
 namespace {
 
-void Report(net::WsOutbox& outbox, const std::string& command_id, const CommandOutcome& o) {
+void Report(net::ClientWsOutbox& outbox, const std::string& command_id, const CommandOutcome& o) {
   outbox.Push(o.ok ? protocol::CompleteMessage(command_id, o.result)
                    : protocol::FailedMessage(command_id, o.error));
 }
@@ -326,7 +325,7 @@ namespace {
 
 // Copies bytes between the tunnel WebSocket and the session's socket until either closes.
 template <class Socket>
-awaitable<void> Splice(net::WsStream& ws, Socket& socket) {
+awaitable<void> Splice(net::ClientWsStream& ws, Socket& socket) {
   auto executor = co_await asio::this_coro::executor;
   bool up_finished = false;
   asio::steady_timer up_done(executor);
@@ -395,23 +394,12 @@ awaitable<void> AgentRunner::Tunnel(std::shared_ptr<Link> link, protocol::Comman
     co_return;
   }
   auto executor = co_await asio::this_coro::executor;
-  beast::error_code ec;
-  tcp::resolver resolver(executor);
-  auto endpoints =
-      co_await resolver.async_resolve(host_, port_, asio::redirect_error(use_awaitable, ec));
-  net::WsStream ws(executor);
-  if (!ec) {
-    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
-    co_await beast::get_lowest_layer(ws).async_connect(endpoints,
-                                                       asio::redirect_error(use_awaitable, ec));
-  }
+  net::ClientWsStream ws(executor);
+  beast::error_code ec = co_await ws.next_layer().Connect(host_, port_, tls_.get());
   if (ec) {
     finish({false, {}, "cannot reach the control plane: " + ec.message()});
     co_return;
   }
-  // Frames of a display stream are latency-bound: do not let Nagle hold them back.
-  beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true), ec);
-  beast::get_lowest_layer(ws).expires_never();
   const std::string key = config_.key;
   ws.set_option(websocket::stream_base::decorator([key](websocket::request_type& req) {
     req.set(beast::http::field::authorization, "Bearer " + key);

@@ -13,13 +13,15 @@
 #include "agent/command_journal.hpp"
 #include "agent/platform/platform.hpp"
 #include "net/asio.hpp"
+#include "net/client_stream.hpp"
 #include "net/worker_pool.hpp"
 #include "protocol/agent_protocol.hpp"
 
 namespace sp::agent {
 
 struct AgentConfig {
-  std::string control_plane = "http://127.0.0.1:8080";  // http://HOST:PORT
+  std::string control_plane = "http://127.0.0.1:8080";  // http(s)://HOST:PORT
+  std::string ca_file;  // https: trust these CAs instead of the system's
   std::string agent_id;
   std::string key;
   std::string region;
@@ -57,13 +59,16 @@ class AgentRunner {
   CommandJournal journal_;
   std::string host_;
   std::string port_;
+  std::shared_ptr<net::asio::ssl::context> tls_;  // https control planes
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
   std::shared_ptr<Link> current_;
   std::mutex mu_;
 };
 
-// Splits "http://host:port" into host and port; kInvalidArgument for anything else.
-Status ParseControlPlaneUrl(const std::string& url, std::string& host, std::string& port);
+// Splits "http(s)://host:port" into host and port (default 80 or 443) and tells whether it
+// is https; kInvalidArgument for anything else.
+Status ParseControlPlaneUrl(const std::string& url, std::string& host, std::string& port,
+                            bool* tls = nullptr);
 
 }  // namespace sp::agent

@@ -42,6 +42,7 @@ int RunAgent(const config::AgentCommandConfig& config) {
     net::WorkerPool workers(8);
     agent::AgentConfig ac;
     ac.control_plane = config.control_plane;
+    ac.ca_file = config.ca_file;
     ac.agent_id = config.agent_id;
     ac.key = config.key;
     ac.region = config.region;

@@ -26,7 +26,7 @@
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "net/http_server.hpp"
-#include "proxy/vnc_proxy.hpp"
+#include "proxy/session_proxy.hpp"
 #include "realtime/agent_hub.hpp"
 #include "realtime/event_hub.hpp"
 #include "realtime/session_feed.hpp"
@@ -147,7 +147,7 @@ int Serve(const config::ServeConfig& config) {
   // WebSocket endpoints: agents' control links and tunnels, viewers.
   realtime::AgentHub hub(agent_service, workers);
   agent_service.SetLink(&hub);
-  proxy::VncProxy vnc(session_service, agent_service, workers);
+  proxy::SessionProxy vnc(session_service, agent_service, workers);
   session_service.SetViewerCounter(&vnc);
   // The user event hub: session changes (and the other channels) pushed to browsers.
   realtime::EventHub events(auth_service, workers);
@@ -161,6 +161,9 @@ int Serve(const config::ServeConfig& config) {
   ws_routes.Add("/api/v1/agents/connect", hub);
   ws_routes.Add("/api/v1/agents/tunnel", vnc.tunnel_endpoint());
   ws_routes.Add("/api/v1/sessions/:id/vnc", vnc.viewer_endpoint());
+  // The HTTP proxy to web-app sessions takes every request under its prefix.
+  ws_routes.AddTakeover("/api/v1/http/:id", vnc.http_endpoint());
+  ws_routes.AddTakeover("/api/v1/http/:id/*path", vnc.http_endpoint());
 
   net::asio::io_context io(config.io_threads);
   net::HttpServer server(io, pipeline, workers, {config.max_body_bytes, std::chrono::seconds(60)},

@@ -33,6 +33,8 @@ struct Request {
   std::optional<auth::Principal> principal;  // set by the authentication middleware
 
   std::string_view Header(std::string_view lower_name) const;
+  // The value of cookie `name` in the Cookie header, or empty.
+  std::string_view Cookie(std::string_view name) const;
   std::string_view PathParam(std::string_view name) const;
   // The authenticated caller; only valid on routes that require authentication.
   const auth::Principal& Caller() const { return *principal; }

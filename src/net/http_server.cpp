@@ -180,8 +180,12 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
     const unsigned version = breq.version();
     const bool head = req.method == http::Method::kHead;
 
-    if (!bad_path && ws_routes_ != nullptr && beast::websocket::is_upgrade(breq)) {
-      if (WsEndpoint* endpoint = ws_routes_->Find(req)) {
+    if (!bad_path && ws_routes_ != nullptr) {
+      WsEndpoint* endpoint = ws_routes_->FindTakeover(req);
+      if (endpoint == nullptr && beast::websocket::is_upgrade(breq)) {
+        endpoint = ws_routes_->Find(req);
+      }
+      if (endpoint != nullptr) {
         // Named, then moved: GCC 12 mishandles prvalue arguments of awaited coroutines.
         BeastRequest raw = parser.release();
         co_await Upgrade(conn, *endpoint, std::move(req), std::move(raw));

@@ -10,16 +10,38 @@ void WsRouter::Add(const std::string& pattern, WsEndpoint& endpoint) {
   endpoints_.emplace_back(match.route, &endpoint);
 }
 
-WsEndpoint* WsRouter::Find(http::Request& request) const {
-  auto match = router_.Find(http::Method::kGet, request.path);
+void WsRouter::AddTakeover(const std::string& pattern, WsEndpoint& endpoint) {
+  takeover_router_.Add(
+      http::Route{http::Method::kGet, pattern, http::Access::kPublic, "", nullptr});
+  auto match = takeover_router_.Find(http::Method::kGet, pattern);
+  takeovers_.emplace_back(match.route, &endpoint);
+}
+
+namespace {
+
+WsEndpoint* Lookup(const http::Router& router,
+                   const std::vector<std::pair<const http::Route*, WsEndpoint*>>& endpoints,
+                   http::Request& request) {
+  auto match = router.Find(http::Method::kGet, request.path);
   if (match.route == nullptr) return nullptr;
-  for (const auto& [route, endpoint] : endpoints_) {
+  for (const auto& [route, endpoint] : endpoints) {
     if (route == match.route) {
       request.path_params = std::move(match.params);
       return endpoint;
     }
   }
   return nullptr;
+}
+
+}  // namespace
+
+WsEndpoint* WsRouter::Find(http::Request& request) const {
+  return Lookup(router_, endpoints_, request);
+}
+
+WsEndpoint* WsRouter::FindTakeover(http::Request& request) const {
+  if (takeovers_.empty()) return nullptr;
+  return Lookup(takeover_router_, takeovers_, request);
 }
 
 asio::awaitable<beast::error_code> AcceptUpgrade(WsStream& ws, const BeastRequest& request) {

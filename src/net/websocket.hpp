@@ -44,13 +44,20 @@ class WsEndpoint {
 
 class WsRouter {
  public:
+  // For WebSocket upgrade requests on `pattern`.
   void Add(const std::string& pattern, WsEndpoint& endpoint);
+  // For every request on `pattern`, upgrade or not, of any method: the endpoint takes the
+  // connection over (the HTTP proxy to web-app sessions). Nothing of the HTTP pipeline runs.
+  void AddTakeover(const std::string& pattern, WsEndpoint& endpoint);
   // Fills request.path_params on a match.
   WsEndpoint* Find(http::Request& request) const;
+  WsEndpoint* FindTakeover(http::Request& request) const;
 
  private:
   http::Router router_;
+  http::Router takeover_router_;
   std::vector<std::pair<const http::Route*, WsEndpoint*>> endpoints_;
+  std::vector<std::pair<const http::Route*, WsEndpoint*>> takeovers_;
 };
 
 // Accepts the upgrade on `ws`, echoing the "binary" subprotocol when the client offers it

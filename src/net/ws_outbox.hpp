@@ -10,15 +10,18 @@
 #include <string>
 
 #include "net/asio.hpp"
+#include "net/client_stream.hpp"
 #include "net/websocket.hpp"
 
 namespace sp::net {
 
-class WsOutbox : public std::enable_shared_from_this<WsOutbox> {
+// Stream: WsStream (server side) or ClientWsStream (agents).
+template <class Stream>
+class BasicWsOutbox : public std::enable_shared_from_this<BasicWsOutbox<Stream>> {
  public:
   static constexpr size_t kDefaultMaxQueued = 256;
 
-  WsOutbox(WsStream& ws, size_t max_queued = kDefaultMaxQueued);
+  explicit BasicWsOutbox(Stream& ws, size_t max_queued = kDefaultMaxQueued);
 
   // Thread-safe. Text frames. The shared form lets one message fan out to many sockets
   // without a copy each.
@@ -33,7 +36,7 @@ class WsOutbox : public std::enable_shared_from_this<WsOutbox> {
   bool dropped() const { return dropped_.load(); }
 
  private:
-  WsStream& ws_;
+  Stream& ws_;
   size_t max_queued_;
   asio::steady_timer wake_;
   std::deque<std::shared_ptr<const std::string>> queue_;  // touched only on the strand
@@ -41,5 +44,10 @@ class WsOutbox : public std::enable_shared_from_this<WsOutbox> {
   bool closed_ = false;
   std::atomic<bool> dropped_{false};
 };
+
+extern template class BasicWsOutbox<WsStream>;
+extern template class BasicWsOutbox<ClientWsStream>;
+using WsOutbox = BasicWsOutbox<WsStream>;
+using ClientWsOutbox = BasicWsOutbox<ClientWsStream>;
 
 }  // namespace sp::net

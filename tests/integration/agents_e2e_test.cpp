@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/rfb_client.hpp"
 #include "tests/support/test_server.hpp"
+#include "tests/support/ws_client.hpp"
 
 namespace sp::test {
 namespace {
@@ -248,6 +250,75 @@ TEST_F(AgentsE2E, PlacementSkipsDrainingAgents) {
             200);
   EXPECT_EQ(server_->http().Post("/api/v1/sessions", {{"template", "terminal"}}, alice_).status,
             503);
+}
+
+// An agent on another machine dials the control plane over TLS (here a TLS-terminating
+// socat in front of it, as a reverse proxy would be), verifies its certificate against the
+// CA it is given, and runs a session whose viewer tunnel also goes over TLS.
+TEST_F(AgentsE2E, AgentDialsAnHttpsControlPlaneAndChecksItsCertificate) {
+  if (!LocalPlatformAvailable()) GTEST_SKIP() << "Xvnc, xterm or bwrap missing";
+  if (std::system("command -v socat >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "socat or openssl missing";
+  const std::string tls_dir = server_->data_dir() + "/../tls";
+  std::filesystem::create_directories(tls_dir);
+  const std::string make_cert =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+      "subjectAltName=DNS:localhost -keyout " +
+      tls_dir + "/key.pem -out " + tls_dir + "/cert.pem >/dev/null 2>&1";
+  ASSERT_EQ(std::system(make_cert.c_str()), 0);
+  // A free port for the TLS front.
+  int tls_port = 0;
+  {
+    TestServer probe(TestServerOptions{.extra_args = {"--no-local-agent"}});
+    tls_port = probe.port();
+  }
+  const std::string front = "socat OPENSSL-LISTEN:" + std::to_string(tls_port) +
+                            ",bind=127.0.0.1,reuseaddr,fork,verify=0,cert=" + tls_dir +
+                            "/cert.pem,key=" + tls_dir +
+                            "/key.pem TCP:127.0.0.1:" + std::to_string(server_->port()) +
+                            " & echo $! >" + tls_dir + "/socat.pid";
+  ASSERT_EQ(std::system(front.c_str()), 0);
+  struct StopFront {
+    std::string pid_file;
+    ~StopFront() { std::system(("kill $(cat " + pid_file + ") 2>/dev/null").c_str()); }
+  } stop_front{tls_dir + "/socat.pid"};
+
+  const std::string key = RegisterAndApprove(*server_, admin_, "edge-tls");
+  // Without the CA, the self-signed certificate is refused: the agent never comes online.
+  {
+    AgentProcess untrusting(server_->port(), "edge-tls", key, agent_dir_ + "/untrusting",
+                            {"--control-plane", "https://localhost:" + std::to_string(tls_port)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_NE(Agent("edge-tls")["status"], "online");
+    EXPECT_NE(untrusting.Log().find("certificate verify failed"), std::string::npos)
+        << untrusting.Log();
+  }
+  AgentProcess agent(server_->port(), "edge-tls", key, agent_dir_ + "/edge-tls",
+                     {"--control-plane", "https://localhost:" + std::to_string(tls_port),
+                      "--ca-file", tls_dir + "/cert.pem"});
+  EXPECT_EQ(WaitFor(*server_, admin_, "/api/v1/agents/edge-tls",
+                    [](const json& x) { return x["status"] == "online"; })["status"],
+            "online")
+      << agent.Log();
+  auto r = server_->http().Post("/api/v1/sessions", {{"template", "terminal"}}, alice_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = r.Json()["id"];
+  EXPECT_EQ(WaitFor(*server_, alice_, "/api/v1/sessions/" + id,
+                    [](const json& s) { return s["state"] == "running"; })["state"],
+            "running")
+      << agent.Log();
+  // The viewer's bytes come through a tunnel the agent opened over TLS.
+  const json info = server_->http().Get("/api/v1/sessions/" + id + "/connect", alice_).Json();
+  int status = 0;
+  auto ws = WsClient::Connect(server_->port(), info["path"], {}, "binary", &status);
+  ASSERT_NE(ws, nullptr) << status << agent.Log();
+  WsRfbTransport transport(*ws);
+  RfbClient rfb(transport);
+  EXPECT_GT(rfb.Handshake(true).width, 0);
+  ws->Close();
+  ASSERT_EQ(server_->http().Delete("/api/v1/sessions/" + id, alice_).status, 202);
+  WaitFor(*server_, alice_, "/api/v1/sessions/" + id,
+          [](const json& s) { return s["state"] == "stopped"; });
 }
 
 TEST(ControlPlaneCrash, SessionsStartingDuringAKillAreNeitherLostNorDuplicated) {

@@ -1,5 +1,6 @@
 #include "tests/support/test_server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -203,13 +204,12 @@ AgentProcess::~AgentProcess() { Kill(); }
 void AgentProcess::Start() {
   if (pid_ > 0) return;
   std::filesystem::create_directories(data_dir_);
-  std::vector<std::string> args = {
-      SP_STREAMSPACE_BIN,     "agent",
-      "--platform",           "local",
-      "--control-plane",      "http://127.0.0.1:" + std::to_string(port_),
-      "--agent-id",           agent_id_,
-      "--data-dir",           data_dir_,
-      "--heartbeat-interval", "1"};
+  std::vector<std::string> args = {SP_STREAMSPACE_BIN,     "agent",   "--platform", "local",
+                                   "--agent-id",           agent_id_, "--data-dir", data_dir_,
+                                   "--heartbeat-interval", "1"};
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--control-plane") == extra_args_.end()) {
+    args.insert(args.end(), {"--control-plane", "http://127.0.0.1:" + std::to_string(port_)});
+  }
   for (const auto& a : extra_args_) args.push_back(a);
   const std::string log = data_dir_ + "/agent.log";
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

@@ -83,10 +83,6 @@ Status ValidateSpec(const SessionSpec& spec) {
         Errc::kInvalidArgument,
         "session_id: must be 1-128 characters of A-Z a-z 0-9 . _ - not starting with a dot");
   }
-  if (spec.protocol != "vnc") {
-    return Fail(Errc::kInvalidArgument,
-                "protocol: only vnc is supported by the local platform, got " + spec.protocol);
-  }
   if (spec.command.empty() || spec.command.front().empty()) {
     return Fail(Errc::kInvalidArgument, "command: the local platform needs the app's argv");
   }
@@ -101,6 +97,12 @@ Status ValidateSpec(const SessionSpec& spec) {
     if (HasNul(value)) return Fail(Errc::kInvalidArgument, "env: " + name + " contains a NUL");
   }
   if (HasNul(spec.username)) return Fail(Errc::kInvalidArgument, "username: contains a NUL");
+  if (spec.protocol != "vnc" && spec.protocol != "http") {
+    return Fail(Errc::kInvalidArgument, "protocol: must be vnc or http");
+  }
+  if (spec.protocol == "http" && (spec.http_port < 1 || spec.http_port > 65535)) {
+    return Fail(Errc::kInvalidArgument, "httpPort: an http session needs its app's port (1-65535)");
+  }
   return Ok();
 }
 
@@ -213,6 +215,43 @@ std::vector<pid_t> LiveGroupMembers(pid_t pgid) {
   return out;
 }
 
+// The socket the agent reaches a session through: Xvnc's, or the HTTP bridge's.
+std::string SocketName(std::string_view protocol) {
+  return protocol == "http" ? "http.sock" : "vnc.sock";
+}
+
+// True if the unix socket (the session's HTTP bridge) answers an HTTP request, whatever the
+// status: the app behind it is listening.
+bool AnswersHttp(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) return false;
+  path.copy(addr.sun_path, path.size());
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  timeval timeout{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  bool ok = false;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) {
+    constexpr std::string_view kProbe = "HEAD / HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    char buf[5];
+    size_t got = 0;
+    // MSG_NOSIGNAL: the bridge hangs up at once while the app is not listening yet.
+    if (::send(fd, kProbe.data(), kProbe.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(kProbe.size())) {
+      while (got < sizeof(buf)) {
+        const ssize_t n = ::read(fd, buf + got, sizeof(buf) - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+      }
+    }
+    ok = got == sizeof(buf) && std::string_view(buf, got) == "HTTP/";
+  }
+  ::close(fd);
+  return ok;
+}
+
 // True if the unix socket accepts a connection and greets like an RFB 3.8 server.
 bool GreetsRfb(const std::string& path) {
   sockaddr_un addr{};
@@ -243,9 +282,9 @@ bool GreetsRfb(const std::string& path) {
 // socket of the host. The agent therefore connects through a hard link in the session's own
 // directory, checked to be a socket (linkat without AT_SYMLINK_FOLLOW links a symlink itself,
 // never its target).
-bool PublishSocket(const std::string& session_dir) {
-  const std::string inner = session_dir + "/run/vnc.sock";
-  const std::string outer = session_dir + "/vnc.sock";
+bool PublishSocket(const std::string& session_dir, const std::string& name) {
+  const std::string inner = session_dir + "/run/" + name;
+  const std::string outer = session_dir + "/" + name;
   const std::string tmp = outer + ".tmp";
   struct stat st {};
   if (::lstat(inner.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return false;
@@ -301,6 +340,32 @@ std::string Launcher(const LocalPlatformOptions& options, const SessionSpec& spe
     app += ShellQuote(arg);
   }
   std::string script;
+  if (spec.protocol == "http") {
+    // A web app (Selkies-, Kasm- or Guacamole-style) listening on its port inside the
+    // session's own network namespace; socat bridges a unix socket only the agent can open
+    // to it, as Xvnc's socket does for VNC sessions.
+    script += "R=" + ShellQuote(run_dir) + "\n";
+    script += "rm -f \"$R/exit_status\" \"$R/http.sock\"\n";
+    script += ShellQuote(options.socat) +
+              " UNIX-LISTEN:\"$R/http.sock\",fork,mode=600 TCP:127.0.0.1:" +
+              std::to_string(spec.http_port) + " &\n";
+    script += "bridge=$!\n";
+    script += "app=\n";
+    script += "trap 'kill -TERM $app $bridge 2>/dev/null; wait; exit 143' TERM INT HUP\n";
+    script += "(\n";
+    script += "  if [ -f \"$R/env.sh\" ]; then . \"$R/env.sh\"; rm -f \"$R/env.sh\"; fi\n";
+    script += "  PORT=" + std::to_string(spec.http_port) + "; export PORT\n";
+    script += "  exec " + app + "\n";
+    script += ") &\n";
+    script += "app=$!\n";
+    script += "wait \"$app\"\n";
+    script += "status=$?\n";
+    script += "kill -TERM \"$bridge\" 2>/dev/null\n";
+    script += "wait \"$bridge\"\n";
+    script += "echo \"$status\" >\"$R/exit_status\"\n";
+    script += "exit \"$status\"\n";
+    return script;
+  }
   script += "R=" + ShellQuote(run_dir) + "\n";
   script += "rm -f \"$R/display\" \"$R/exit_status\" \"$R/vnc.sock\"\n";
   script += ShellQuote(options.xvnc) + (display.empty() ? "" : " " + display) +
@@ -588,7 +653,7 @@ Status LocalPlatform::Wake(const SessionSpec& spec) { return Start(spec); }
 Status LocalPlatform::StartLocked(Entry& entry, const SessionSpec& spec) {
   const std::string run_dir = RuntimeDir(spec.session_id);
   const std::string shared_dir = run_dir + "/run";
-  const std::string socket_path = run_dir + "/vnc.sock";
+  const std::string socket_path = run_dir + "/" + SocketName(spec.protocol);
   const std::string log_path = run_dir + "/session.log";
   bool leftovers = false;
   {
@@ -743,7 +808,7 @@ Status LocalPlatform::StartLocked(Entry& entry, const SessionSpec& spec) {
   }
   if (!pid) return Fail(pid.error());
 
-  auto ready = WaitReady(entry);
+  auto ready = WaitReady(entry, spec.protocol);
   if (!ready) {
     if (auto stopped = StopProcesses(entry); !stopped) {
       spdlog::error("local session left processes session_id={} error={}", entry.id,
@@ -767,13 +832,18 @@ Status LocalPlatform::StartLocked(Entry& entry, const SessionSpec& spec) {
   return Ok();
 }
 
-// Polls until Xvnc greets on the socket, without holding mutex_ in between.
-Status LocalPlatform::WaitReady(Entry& entry) {
+// Polls until Xvnc greets on the socket (or the web app answers through its bridge), without
+// holding mutex_ in between.
+Status LocalPlatform::WaitReady(Entry& entry, const std::string& protocol) {
   const std::string run_dir = RuntimeDir(entry.id);
   const std::string log_path = run_dir + "/session.log";
+  const std::string name = SocketName(protocol);
   const auto deadline = SteadyClock::now() + kReadyTimeout;
   while (true) {
-    if (PublishSocket(run_dir) && GreetsRfb(run_dir + "/vnc.sock")) return Ok();
+    if (PublishSocket(run_dir, name) && (protocol == "http" ? AnswersHttp(run_dir + "/" + name)
+                                                            : GreetsRfb(run_dir + "/" + name))) {
+      return Ok();
+    }
     {
       std::lock_guard lock(mutex_);
       if (!AliveLocked(entry)) {
@@ -782,8 +852,9 @@ Status LocalPlatform::WaitReady(Entry& entry) {
       }
     }
     if (SteadyClock::now() >= deadline) {
-      return Fail(Errc::kUnavailable,
-                  "session did not accept VNC connections within 10 s; see " + log_path);
+      return Fail(Errc::kUnavailable, "session did not accept " +
+                                          std::string(protocol == "http" ? "HTTP" : "VNC") +
+                                          " connections within 10 s; see " + log_path);
     }
     SleepPoll();
   }
@@ -815,8 +886,10 @@ Status LocalPlatform::StopProcesses(Entry& entry) {
     }
   }
   const std::string run_dir = RuntimeDir(entry.id);
-  ::unlink((run_dir + "/vnc.sock").c_str());
-  ::unlink((run_dir + "/run/vnc.sock").c_str());
+  for (const char* name : {"vnc.sock", "http.sock"}) {
+    ::unlink((run_dir + "/" + name).c_str());
+    ::unlink((run_dir + "/run/" + name).c_str());
+  }
   ::unlink((run_dir + "/run/display").c_str());
   return Ok();
 }
@@ -860,7 +933,10 @@ std::vector<SessionStatus> LocalPlatform::List() {
   for (auto& [id, entry] : sessions_) {
     if (entry->state == "running") {
       const bool alive = AliveLocked(*entry);
-      const bool socket = ::access((RuntimeDir(id) + "/vnc.sock").c_str(), F_OK) == 0;
+      const bool socket =
+          ::access(
+              (RuntimeDir(id) + "/" + SocketName(entry->spec.value("protocol", "vnc"))).c_str(),
+              F_OK) == 0;
       if (alive) {
         out.push_back({id, "running", socket && !entry->starting ? "" : "starting"});
       } else if (entry->starting) {
@@ -886,6 +962,7 @@ std::vector<SessionStatus> LocalPlatform::CollectExited() {
     if (GroupExistsLocked(*entry)) ::killpg(entry->pid, SIGKILL);  // stragglers of the app
     SessionStatus status = ExitStatusLocked(*entry);
     ::unlink((RuntimeDir(id) + "/vnc.sock").c_str());
+    ::unlink((RuntimeDir(id) + "/http.sock").c_str());
     entry->state = status.state;
     entry->details = status.details;
     PersistLocked(*entry);
@@ -896,15 +973,17 @@ std::vector<SessionStatus> LocalPlatform::CollectExited() {
 }
 
 Result<Endpoint> LocalPlatform::Resolve(const std::string& session_id, const std::string& target) {
-  if (target == "http") {
-    return Fail(Errc::kUnavailable, "http endpoints are not supported by the local platform");
+  if (target != "vnc" && target != "http") {
+    return Fail(Errc::kInvalidArgument, "target: must be vnc or http");
   }
-  if (target != "vnc") return Fail(Errc::kInvalidArgument, "target: must be vnc or http");
   std::lock_guard lock(mutex_);
   const EntryPtr found = IsSafeName(session_id) ? FindOrLoadLocked(session_id, false) : nullptr;
   if (!found) return Fail(Errc::kNotFound, "session does not run here");
   Entry& entry = *found;
-  const std::string socket_path = RuntimeDir(session_id) + "/vnc.sock";
+  if (entry.spec.value("protocol", "vnc") != target) {
+    return Fail(Errc::kFailedPrecondition, "the session does not stream over " + target);
+  }
+  const std::string socket_path = RuntimeDir(session_id) + "/" + SocketName(target);
   if (entry.state != "running" || entry.starting || !AliveLocked(entry) ||
       ::access(socket_path.c_str(), F_OK) != 0) {
     return Fail(Errc::kNotFound, "session does not run here");

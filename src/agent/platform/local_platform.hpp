@@ -43,6 +43,7 @@ struct LocalPlatformOptions {
   std::string data_dir;  // root for this agent's state
   std::string xvnc = "Xvnc";
   std::string bwrap = "bwrap";
+  std::string socat = "socat";  // bridges http sessions' port to a unix socket
   bool sandbox = true;
 };
 
@@ -79,7 +80,7 @@ class LocalPlatform final : public Platform {
                                                               bool create);
   Status StartLocked(Entry& entry, const SessionSpec& spec);
   Status StopProcesses(Entry& entry);
-  Status WaitReady(Entry& entry);
+  Status WaitReady(Entry& entry, const std::string& protocol);
   bool WaitGroupGone(Entry& entry, int signal);
 
   // The *Locked functions require mutex_.

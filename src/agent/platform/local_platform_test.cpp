@@ -354,9 +354,10 @@ TEST_P(LocalPlatformTest, XtermSessionServesAFramebufferWithContent) {
       "xterm visible %ld ms after the Start() call\n",
       GetParam() ? 1 : 0, Ms(t_started - t0), Ms(t_first_update - t0), Ms(t_content - t0));
 
+  // A VNC session has no HTTP endpoint.
   auto http = platform_->Resolve(Id("s-xterm"), "http");
   ASSERT_FALSE(http);
-  EXPECT_EQ(http.error().code, Errc::kUnavailable);
+  EXPECT_EQ(http.error().code, Errc::kFailedPrecondition);
 }
 
 TEST_P(LocalPlatformTest, HibernateStopsProcessesAndWakeKeepsTheHome) {

@@ -25,21 +25,6 @@ std::string RefreshCookie(const Request& req, std::string_view value, int64_t ma
   return c;
 }
 
-std::string CookieValue(const Request& req, std::string_view name) {
-  std::string_view header = req.Header("cookie");
-  while (!header.empty()) {
-    const size_t end = std::min(header.find(';'), header.size());
-    std::string_view pair = header.substr(0, end);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
-        pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    header.remove_prefix(std::min(end + 1, header.size()));
-  }
-  return {};
-}
-
 Response TokenResponse(const Request& req, const Result<LoginResult>& r, int64_t refresh_ttl_s) {
   if (!r) return http::ErrorResponse(r.error());
   Response res = http::JsonResponse(200, {{"token", r->token},
@@ -90,7 +75,7 @@ Response RefreshHandler(AuthService& auth, Request& req) {
   if (auto st = r.Finish(); !st) return http::ErrorResponse(st.error());
   std::string refresh = token.value_or("");
   if (refresh.empty()) {
-    refresh = CookieValue(req, kRefreshCookie);
+    refresh = std::string(req.Cookie(kRefreshCookie));
     if (refresh.empty()) {
       return http::ErrorResponse(400, "validation_error",
                                  "refreshToken is required (in the body, or the session cookie)");

@@ -338,10 +338,6 @@ Result<ConnectInfo> SessionService::Connect(const auth::Principal& who, const st
   if (s->user_id != who.user_id && !who.IsAdmin()) {
     return Fail(Errc::kPermissionDenied, "only the owner or an admin may connect");
   }
-  if (s->protocol != "vnc") {
-    return Fail(Errc::kFailedPrecondition,
-                "this session streams over HTTP, and the HTTP proxy is not available yet");
-  }
   if (s->state == state::kHibernated) {
     auto woken = Wake(who, id);
     if (!woken) return Fail(woken.error());
@@ -355,7 +351,10 @@ Result<ConnectInfo> SessionService::Connect(const auth::Principal& who, const st
   if (!token) return Fail(token.error());
   ConnectInfo info;
   info.token = *token;
-  info.path = "/api/v1/sessions/" + id + "/vnc?token=" + *token;
+  // VNC: a WebSocket for noVNC. HTTP: the web app's page, through the HTTP proxy, which
+  // trades the token for a cookie scoped to the session's path.
+  info.path = s->protocol == "http" ? "/api/v1/http/" + id + "/?token=" + *token
+                                    : "/api/v1/sessions/" + id + "/vnc?token=" + *token;
   info.protocol = s->protocol;
   info.expires_at = FormatTime(expires);
   info.state = s->state;
@@ -416,6 +415,11 @@ Result<ViewerGrant> SessionService::AuthorizeViewer(std::string_view token,
     }
     return ViewerGrant{*s, user->id, user->username, claims->view_only};
   });
+}
+
+Result<std::string> SessionService::ProxyCookieToken(const ViewerGrant& grant) {
+  return tokens_.EncodeViewer(
+      {grant.user_id, grant.session.id, grant.view_only, clock_.Now() + options_.proxy_cookie_ttl});
 }
 
 Result<Session> SessionService::Current(const std::string& session_id) {

@@ -47,6 +47,9 @@ inline constexpr std::string_view kStopped = "session.stopped";
 
 struct SessionOptions {
   std::chrono::seconds connect_token_ttl{120};
+  // How long the HTTP proxy's session cookie lasts (a web app loads its assets long after
+  // the connect URL's token expired); every request still checks the session and user.
+  std::chrono::seconds proxy_cookie_ttl{8 * 3600};
 };
 
 struct SessionPage {
@@ -80,6 +83,7 @@ class SessionService final : public agents::AgentObserver, public users::UsageSo
 
   void SetViewerCounter(const ViewerCounter* viewers) { viewers_ = viewers; }
   void SetWatcher(SessionWatcher* watcher) { watcher_ = watcher; }
+  const SessionOptions& options() const { return options_; }
 
   Result<Session> Create(const auth::Principal& who, const CreateSessionRequest& req);
   Result<SessionPage> List(const auth::Principal& who, SessionFilter filter,
@@ -99,6 +103,8 @@ class SessionService final : public agents::AgentObserver, public users::UsageSo
   // Checks a viewer token for the session named in the URL; the session must still be
   // visible to the token's user.
   Result<ViewerGrant> AuthorizeViewer(std::string_view token, const std::string& session_id);
+  // A viewer token like the grant's, valid for proxy_cookie_ttl.
+  Result<std::string> ProxyCookieToken(const ViewerGrant& grant);
   // The session as it is now (no authorisation: the caller holds a grant).
   Result<Session> Current(const std::string& session_id);
   void RecordViewer(const ViewerGrant& grant, bool connected, const std::string& client_ip);

@@ -1,4 +1,4 @@
-#include "proxy/vnc_proxy.hpp"
+#include "proxy/session_proxy.hpp"
 
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -34,7 +34,8 @@ void ConfigureStream(net::WsStream& ws) {
   ws.auto_fragment(false);
 }
 
-// Writes a plain HTTP error on a connection that was never upgraded.
+}  // namespace
+
 asio::awaitable<void> RespondError(beast::tcp_stream& stream, const net::BeastRequest& req,
                                    const Error& error) {
   http::Response r = http::ErrorResponse(error);
@@ -51,23 +52,64 @@ asio::awaitable<void> RespondError(beast::tcp_stream& stream, const net::BeastRe
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
-}  // namespace
+asio::awaitable<bool> SessionProxy::WaitRunning(beast::tcp_stream& stream,
+                                                const net::BeastRequest& request,
+                                                sessions::ViewerGrant& grant) {
+  const auto give_up = std::chrono::steady_clock::now() + kSessionStartTimeout;
+  asio::steady_timer poll(stream.get_executor());
+  while (true) {
+    auto s = co_await workers_.Run([&] { return sessions_.Current(grant.session.id); });
+    if (!s) {
+      co_await RespondError(stream, request, s.error());
+      co_return false;
+    }
+    if (s->state == sessions::state::kRunning) {
+      grant.session = *s;
+      co_return true;
+    }
+    const bool coming = s->state == sessions::state::kPending ||
+                        s->state == sessions::state::kStarting ||
+                        s->state == sessions::state::kWaking;
+    if (!coming || std::chrono::steady_clock::now() > give_up) {
+      const Error why{coming ? Errc::kUnavailable : Errc::kFailedPrecondition,
+                      "the session is " + s->state + (coming ? " and did not start in time" : ""),
+                      {},
+                      0};
+      co_await RespondError(stream, request, why);
+      co_return false;
+    }
+    poll.expires_after(std::chrono::milliseconds(100));
+    beast::error_code ec;
+    co_await poll.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
 
-// A viewer waiting for its tunnel: the socket is detached from its original strand.
-struct VncProxy::Pending {
-  std::string tunnel_id;
-  std::string agent_id;
-  sessions::ViewerGrant grant;
-  std::string client_ip;
-  net::BeastRequest request;
-  tcp::socket::native_handle_type fd = -1;
-  bool v6 = false;
-  std::chrono::steady_clock::time_point deadline;
-};
+asio::awaitable<void> SessionProxy::ParkAndOpen(beast::tcp_stream& stream,
+                                                std::shared_ptr<Pending> pending,
+                                                const std::string& target) {
+  pending->tunnel_id = "tun-" + HexEncode(RandomBytes(16));
+  pending->agent_id = pending->grant.session.agent_id.value_or("");
+  pending->deadline = std::chrono::steady_clock::now() + kTunnelArrivalTimeout;
+  beast::error_code ec;
+  pending->v6 = stream.socket().local_endpoint(ec).address().is_v6();
+  // Park before asking for the tunnel: the agent may dial back within a millisecond.
+  pending->fd = stream.release_socket().release(ec);
+  Park(pending);
+  auto opened = co_await workers_.Run(
+      [&] { return sessions_.OpenTunnel(pending->grant.session, pending->tunnel_id, target); });
+  if (!opened) {
+    // Take the socket back, if the tunnel has not claimed it meanwhile, and say why.
+    if (auto mine = Claim(pending->tunnel_id, pending->agent_id)) {
+      tcp::socket socket(stream.get_executor(), mine->v6 ? tcp::v6() : tcp::v4(), mine->fd);
+      beast::tcp_stream back(std::move(socket));
+      co_await RespondError(back, mine->request, opened.error());
+    }
+  }
+}
 
-class VncProxy::ViewerEndpoint final : public net::WsEndpoint {
+class SessionProxy::ViewerEndpoint final : public net::WsEndpoint {
  public:
-  explicit ViewerEndpoint(VncProxy& p) : p_(p) {}
+  explicit ViewerEndpoint(SessionProxy& p) : p_(p) {}
 
   Result<std::shared_ptr<void>> Authorize(http::Request& req) override {
     if (auto st = net::CheckOrigin(req); !st) return Fail(st.error());
@@ -82,67 +124,23 @@ class VncProxy::ViewerEndpoint final : public net::WsEndpoint {
 
   asio::awaitable<void> Serve(beast::tcp_stream& stream, net::WsContext& ctx) override {
     auto grant = std::static_pointer_cast<sessions::ViewerGrant>(ctx.grant);
-    // A session that is still starting or waking: wait for it, answering a plain HTTP error
-    // if it does not come up.
-    const auto give_up = std::chrono::steady_clock::now() + kSessionStartTimeout;
-    asio::steady_timer poll(stream.get_executor());
-    while (true) {
-      auto s = co_await p_.workers_.Run([&] { return p_.sessions_.Current(grant->session.id); });
-      if (!s) {
-        co_await RespondError(stream, ctx.raw, s.error());
-        co_return;
-      }
-      if (s->state == sessions::state::kRunning) {
-        grant->session = *s;
-        break;
-      }
-      const bool coming = s->state == sessions::state::kPending ||
-                          s->state == sessions::state::kStarting ||
-                          s->state == sessions::state::kWaking;
-      if (!coming || std::chrono::steady_clock::now() > give_up) {
-        const Error why{coming ? Errc::kUnavailable : Errc::kFailedPrecondition,
-                        "the session is " + s->state + (coming ? " and did not start in time" : ""),
-                        {},
-                        0};
-        co_await RespondError(stream, ctx.raw, why);
-        co_return;
-      }
-      poll.expires_after(std::chrono::milliseconds(100));
-      beast::error_code ec;
-      co_await poll.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
-
+    // A session that is still starting or waking: wait for it.
+    if (!co_await p_.WaitRunning(stream, ctx.raw, *grant)) co_return;
     auto pending = std::make_shared<Pending>();
-    pending->tunnel_id = "tun-" + HexEncode(RandomBytes(16));
-    pending->agent_id = grant->session.agent_id.value_or("");
     pending->grant = *grant;
     pending->client_ip = ctx.request.client_ip;
     pending->request = std::move(ctx.raw);
-    pending->deadline = std::chrono::steady_clock::now() + kTunnelArrivalTimeout;
-    beast::error_code ec;
-    pending->v6 = stream.socket().local_endpoint(ec).address().is_v6();
-    // Park before asking for the tunnel: the agent may dial back within a millisecond.
-    pending->fd = stream.release_socket().release(ec);
-    p_.Park(pending);
-    auto opened = co_await p_.workers_.Run(
-        [&] { return p_.sessions_.OpenTunnel(grant->session, pending->tunnel_id, "vnc"); });
-    if (!opened) {
-      // Take the socket back, if the tunnel has not claimed it meanwhile, and say why.
-      if (auto mine = p_.Claim(pending->tunnel_id, pending->agent_id)) {
-        tcp::socket socket(stream.get_executor(), mine->v6 ? tcp::v6() : tcp::v4(), mine->fd);
-        beast::tcp_stream back(std::move(socket));
-        co_await RespondError(back, mine->request, opened.error());
-      }
-    }
+    const std::string target = "vnc";
+    co_await p_.ParkAndOpen(stream, pending, target);
   }
 
  private:
-  VncProxy& p_;
+  SessionProxy& p_;
 };
 
-class VncProxy::TunnelEndpoint final : public net::WsEndpoint {
+class SessionProxy::TunnelEndpoint final : public net::WsEndpoint {
  public:
-  explicit TunnelEndpoint(VncProxy& p) : p_(p) {}
+  explicit TunnelEndpoint(SessionProxy& p) : p_(p) {}
 
   Result<std::shared_ptr<void>> Authorize(http::Request& req) override {
     auto agent_id = req.query.Get("agent_id");
@@ -173,6 +171,10 @@ class VncProxy::TunnelEndpoint final : public net::WsEndpoint {
     ConfigureStream(tunnel);
     if (auto ec = co_await net::AcceptUpgrade(tunnel, ctx.raw); ec) {
       ::close(pending->fd);
+      co_return;
+    }
+    if (pending->http) {
+      co_await p_.SpliceHttp(tunnel, *pending);
       co_return;
     }
     // The viewer's socket joins this strand; its upgrade completes here.
@@ -262,34 +264,36 @@ class VncProxy::TunnelEndpoint final : public net::WsEndpoint {
   }
 
  private:
-  VncProxy& p_;
+  SessionProxy& p_;
 };
 
-VncProxy::VncProxy(sessions::SessionService& sessions, agents::AgentService& agents,
-                   net::WorkerPool& workers)
+SessionProxy::SessionProxy(sessions::SessionService& sessions, agents::AgentService& agents,
+                           net::WorkerPool& workers)
     : sessions_(sessions),
       agents_(agents),
       workers_(workers),
       viewer_(std::make_unique<ViewerEndpoint>(*this)),
-      tunnel_(std::make_unique<TunnelEndpoint>(*this)) {}
+      tunnel_(std::make_unique<TunnelEndpoint>(*this)),
+      http_(MakeHttpEndpoint()) {}
 
-VncProxy::~VncProxy() {
+SessionProxy::~SessionProxy() {
   std::lock_guard lock(mu_);
   for (auto& [id, p] : pending_) {
     if (p->fd >= 0) ::close(p->fd);
   }
 }
 
-net::WsEndpoint& VncProxy::viewer_endpoint() { return *viewer_; }
-net::WsEndpoint& VncProxy::tunnel_endpoint() { return *tunnel_; }
+net::WsEndpoint& SessionProxy::viewer_endpoint() { return *viewer_; }
+net::WsEndpoint& SessionProxy::tunnel_endpoint() { return *tunnel_; }
+net::WsEndpoint& SessionProxy::http_endpoint() { return *http_; }
 
-void VncProxy::Park(std::shared_ptr<Pending> pending) {
+void SessionProxy::Park(std::shared_ptr<Pending> pending) {
   std::lock_guard lock(mu_);
   pending_[pending->tunnel_id] = std::move(pending);
 }
 
-std::shared_ptr<VncProxy::Pending> VncProxy::Claim(const std::string& tunnel_id,
-                                                   const std::string& agent_id) {
+std::shared_ptr<SessionProxy::Pending> SessionProxy::Claim(const std::string& tunnel_id,
+                                                           const std::string& agent_id) {
   std::lock_guard lock(mu_);
   auto it = pending_.find(tunnel_id);
   if (it == pending_.end() || it->second->agent_id != agent_id) return nullptr;
@@ -298,13 +302,13 @@ std::shared_ptr<VncProxy::Pending> VncProxy::Claim(const std::string& tunnel_id,
   return p;
 }
 
-bool VncProxy::Exists(const std::string& tunnel_id, const std::string& agent_id) const {
+bool SessionProxy::Exists(const std::string& tunnel_id, const std::string& agent_id) const {
   std::lock_guard lock(mu_);
   auto it = pending_.find(tunnel_id);
   return it != pending_.end() && it->second->agent_id == agent_id;
 }
 
-void VncProxy::ReapExpired() {
+void SessionProxy::ReapExpired() {
   std::vector<std::shared_ptr<Pending>> expired;
   {
     std::lock_guard lock(mu_);
@@ -330,18 +334,18 @@ void VncProxy::ReapExpired() {
   }
 }
 
-int VncProxy::Viewers(const std::string& session_id) const {
+int SessionProxy::Viewers(const std::string& session_id) const {
   std::lock_guard lock(mu_);
   auto it = viewers_.find(session_id);
   return it == viewers_.end() ? 0 : it->second;
 }
 
-void VncProxy::ViewerStarted(const std::string& session_id) {
+void SessionProxy::ViewerStarted(const std::string& session_id) {
   std::lock_guard lock(mu_);
   ++viewers_[session_id];
 }
 
-void VncProxy::ViewerEnded(const std::string& session_id) {
+void SessionProxy::ViewerEnded(const std::string& session_id) {
   std::lock_guard lock(mu_);
   if (--viewers_[session_id] <= 0) viewers_.erase(session_id);
 }
