@@ -27,6 +27,7 @@
 #include "common/log.hpp"
 #include "net/http_server.hpp"
 #include "proxy/session_proxy.hpp"
+#include "realtime/agent_alert_feed.hpp"
 #include "realtime/agent_hub.hpp"
 #include "realtime/event_hub.hpp"
 #include "realtime/session_feed.hpp"
@@ -153,6 +154,8 @@ int Serve(const config::ServeConfig& config) {
   realtime::EventHub events(auth_service, workers);
   realtime::SessionFeed session_feed(events, clock);
   session_service.SetWatcher(&session_feed);
+  realtime::AgentAlertFeed agent_alerts(events, clock);
+  agent_service.SetWatcher(&agent_alerts);
   net::WsRouter ws_routes;
   ws_routes.Add("/api/v1/ws/sessions", events.Endpoint(realtime::channel::kSessions));
   ws_routes.Add("/api/v1/ws/notifications", events.Endpoint(realtime::channel::kNotifications));

@@ -185,8 +185,6 @@ net::asio::awaitable<void> EventHub::Serve(const std::string& channel_name,
   timeouts.keep_alive_pings = false;
   ws.set_option(timeouts);
   ws.read_message_max(options_.max_message_bytes);
-  if (auto ec = co_await net::AcceptUpgrade(ws, ctx.raw); ec) co_return;
-
   auto client = std::make_shared<Client>();
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   client->id =
@@ -204,7 +202,17 @@ net::asio::awaitable<void> EventHub::Serve(const std::string& channel_name,
                                       {"filters", FilterJson(client->filter)},
                                       {"timestamp", FormatTime(std::chrono::system_clock::now())}}
                            .dump());
+  // Registered before the upgrade completes: once the client sees 101, it gets every event
+  // published from then on (queued until the writer starts).
   Add(client);
+  if (auto ec = co_await net::AcceptUpgrade(ws, ctx.raw); ec) {
+    Remove(client);
+    // Let everything already queued for this client run (and see it closed) before `ws`
+    // goes away with this frame.
+    client->outbox->Close(false);
+    co_await net::asio::post(ws.get_executor(), net::asio::use_awaitable);
+    co_return;
+  }
   spdlog::debug("event client connected channel={} client_id={}", channel_name, client->id);
 
   // Everything below runs on the connection's strand: the reader, the writer and the

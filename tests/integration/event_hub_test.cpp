@@ -15,6 +15,13 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 
 class EventHubTest : public ::testing::Test {
+ public:
+  // Reads messages until one satisfies `match`; fails after `limit` without one.
+  static json ReadUntil(WsClient& ws, const std::function<bool(json)>& match,
+                        milliseconds limit = milliseconds(30'000));
+  // Every event message that arrives within `window`.
+  static std::vector<json> Drain(WsClient& ws, milliseconds window);
+
  protected:
   void SetUp() override {
     server_ = std::make_unique<TestServer>();
@@ -32,37 +39,6 @@ class EventHubTest : public ::testing::Test {
                              "", status);
   }
 
-  // Reads messages until one satisfies `match`; fails after `limit` without one.
-  static json ReadUntil(WsClient& ws, const std::function<bool(json)>& match,
-                        milliseconds limit = milliseconds(30'000)) {
-    const auto give_up = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < give_up) {
-      json m;
-      try {
-        m = json::parse(ws.Read(milliseconds(500)));
-      } catch (const ReadTimeout&) {
-        continue;
-      }
-      if (match(m)) return m;
-    }
-    ADD_FAILURE() << "no matching message within the limit";
-    return json();
-  }
-
-  // Every event message that arrives within `window`.
-  static std::vector<json> Drain(WsClient& ws, milliseconds window) {
-    std::vector<json> out;
-    const auto until = std::chrono::steady_clock::now() + window;
-    while (std::chrono::steady_clock::now() < until) {
-      try {
-        json m = json::parse(ws.Read(milliseconds(100)));
-        if (m["type"] == "update") out.push_back(std::move(m));
-      } catch (const ReadTimeout&) {
-      }
-    }
-    return out;
-  }
-
   std::string Launch(const std::string& token) {
     auto r = server_->http().Post("/api/v1/sessions", {{"template", "terminal"}}, token);
     EXPECT_EQ(r.status, 201) << r.body;
@@ -72,6 +48,35 @@ class EventHubTest : public ::testing::Test {
   std::unique_ptr<TestServer> server_;
   std::string admin_, alice_, bob_, alice_id_, bob_id_;
 };
+
+json EventHubTest::ReadUntil(WsClient& ws, const std::function<bool(json)>& match,
+                             milliseconds limit) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < give_up) {
+    json m;
+    try {
+      m = json::parse(ws.Read(milliseconds(500)));
+    } catch (const ReadTimeout&) {
+      continue;
+    }
+    if (match(m)) return m;
+  }
+  ADD_FAILURE() << "no matching message within the limit";
+  return json();
+}
+
+std::vector<json> EventHubTest::Drain(WsClient& ws, milliseconds window) {
+  std::vector<json> out;
+  const auto until = std::chrono::steady_clock::now() + window;
+  while (std::chrono::steady_clock::now() < until) {
+    try {
+      json m = json::parse(ws.Read(milliseconds(100)));
+      if (m["type"] == "update") out.push_back(std::move(m));
+    } catch (const ReadTimeout&) {
+    }
+  }
+  return out;
+}
 
 TEST_F(EventHubTest, RefusesMissingOrBadTokensAndOtherOrigins) {
   int status = 0;
@@ -194,6 +199,51 @@ TEST_F(EventHubTest, FiltersNarrowBySessionAndEventType) {
   EXPECT_NE(refused["message"].get<std::string>().find("your own"), std::string::npos);
   by_type->WriteText(R"({"type":"ping"})");
   ReadUntil(*by_type, [](json m) { return m["type"] == "pong"; });
+}
+
+// Agents' health reaches operators and admins on the alerts channel, never plain users.
+TEST(EventHubAlerts, AgentOutagesAreTriggeredAndResolvedForAdminsOnly) {
+  TestServer server(
+      TestServerOptions{.extra_args = {"--no-local-agent", "--agent-heartbeat-interval", "1"}});
+  const std::string admin = server.SetupAndLoginAdmin();
+  server.CreateUser(admin, "alice", "alice password 1");
+  const std::string alice = server.Login("alice", "alice password 1");
+  const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+  auto admin_ws = WsClient::Connect(server.port(), "/api/v1/ws/alerts?token=" + admin,
+                                    {{"Origin", origin}}, "");
+  auto alice_ws = WsClient::Connect(server.port(), "/api/v1/ws/alerts?token=" + alice,
+                                    {{"Origin", origin}}, "");
+  ASSERT_TRUE(admin_ws && alice_ws);
+
+  auto reg =
+      server.http().Post("/api/v1/agents/register", {{"agentId", "edge-1"}, {"platform", "local"}});
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  auto approved = server.http().Post("/api/v1/agents/edge-1/approve", json::object(), admin);
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  const std::string key = approved.Json()["apiKey"];
+  auto agent = std::make_unique<AgentProcess>(server.port(), "edge-1", key,
+                                              server.data_dir() + "/../edge-1");
+  // Its first connection resolves the "offline" it was created with.
+  auto up = [](json m) {
+    return m["event"] == "alert.resolved" && m["data"]["agentId"] == "edge-1";
+  };
+  EventHubTest::ReadUntil(*admin_ws, up);
+  agent->Kill();
+  const json degraded = EventHubTest::ReadUntil(*admin_ws, [](json m) {
+    return m["event"] == "alert.triggered" && m["data"]["status"] == "degraded";
+  });
+  EXPECT_EQ(degraded["data"]["severity"], "warning");
+  EXPECT_FALSE(degraded.contains("userId"));
+  const json offline = EventHubTest::ReadUntil(*admin_ws, [](json m) {
+    return m["event"] == "alert.triggered" && m["data"]["status"] == "offline";
+  });
+  EXPECT_EQ(offline["data"]["severity"], "critical");
+  agent->Start();
+  EventHubTest::ReadUntil(*admin_ws, up);
+  // Alice saw none of it.
+  for (const json& m : EventHubTest::Drain(*alice_ws, std::chrono::milliseconds(300))) {
+    ADD_FAILURE() << "a user received " << m.dump();
+  }
 }
 
 }  // namespace

@@ -239,6 +239,14 @@ Result<Agent> AgentService::Authenticate(const std::string& agent_id, std::strin
   });
 }
 
+void AgentService::NotifyStatus(db::Conn& c, const std::string& agent_id, const std::string& from,
+                                std::string_view to) {
+  if (watcher_ == nullptr || from == to) return;
+  c.AfterCommit([watcher = watcher_, agent_id, from, to = std::string(to)] {
+    watcher->OnAgentStatusChanged(agent_id, from, to);
+  });
+}
+
 Status AgentService::OnConnected(const std::string& agent_id, const RegisterRequest& hello) {
   return db_.Transaction([&](db::Conn& c) -> Status {
     auto a = repo_.Find(c, agent_id);
@@ -249,7 +257,9 @@ Status AgentService::OnConnected(const std::string& agent_id, const RegisterRequ
     if (!hello.version.empty()) a->version = hello.version;
     if (hello.capacity.max_sessions > 0) a->capacity = hello.capacity;
     // A drained agent stays drained across reconnects: that is an operator's decision.
+    const std::string before = a->status;
     if (a->status != status::kDraining) a->status = std::string(status::kOnline);
+    NotifyStatus(c, agent_id, before, a->status);
     a->updated_at = now;
     repo_.Update(c, *a);
     repo_.RecordHeartbeat(c, agent_id, a->capacity, a->active_sessions, a->status, now);
@@ -272,6 +282,7 @@ Status AgentService::OnHeartbeat(const std::string& agent_id, const protocol::Ca
         draining || a->status == status::kDraining ? status::kDraining : status::kOnline;
     repo_.RecordHeartbeat(c, agent_id, cap.max_sessions > 0 ? cap : a->capacity, active_sessions,
                           st, FormatTime(clock_.Now()));
+    NotifyStatus(c, agent_id, a->status, st);
     return Ok();
   });
 }
@@ -381,10 +392,12 @@ Status AgentService::SweepHeartbeats() {
     for (const auto& id :
          repo_.DemoteStale(c, {"online", "draining"}, status::kDegraded, degraded_before, now)) {
       spdlog::warn("agent degraded agent_id={} reason=missed heartbeats", id);
+      NotifyStatus(c, id, "online", status::kDegraded);
     }
     for (const auto& id :
          repo_.DemoteStale(c, {"degraded"}, status::kOffline, offline_before, now)) {
       spdlog::warn("agent offline agent_id={} reason=missed heartbeats", id);
+      NotifyStatus(c, id, std::string(status::kDegraded), status::kOffline);
       if (observer_ != nullptr) observer_->OnAgentOffline(c, id);
     }
     return Ok();

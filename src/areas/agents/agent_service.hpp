@@ -50,6 +50,15 @@ class AgentObserver {
   virtual void OnAgentOffline(db::Conn& c, const std::string& agent_id) = 0;
 };
 
+// Told of every committed change of an agent's health status (online, draining, degraded,
+// offline); the event hub turns them into admin alerts.
+class AgentWatcher {
+ public:
+  virtual ~AgentWatcher() = default;
+  virtual void OnAgentStatusChanged(const std::string& agent_id, const std::string& from,
+                                    const std::string& to) = 0;
+};
+
 struct AgentOptions {
   std::chrono::seconds heartbeat_interval{10};
 };
@@ -66,6 +75,7 @@ class AgentService {
 
   void SetLink(AgentLink* link) { link_ = link; }
   void SetObserver(AgentObserver* observer) { observer_ = observer; }
+  void SetWatcher(AgentWatcher* watcher) { watcher_ = watcher; }
   const AgentOptions& options() const { return options_; }
   bool IsConnected(const std::string& agent_id) const {
     return link_ != nullptr && link_->IsConnected(agent_id);
@@ -127,6 +137,9 @@ class AgentService {
   static std::string NewAgentKey();
 
  private:
+  // Tells the watcher, once `c` commits, that the agent went from `from` to `to`.
+  void NotifyStatus(db::Conn& c, const std::string& agent_id, const std::string& from,
+                    std::string_view to);
   Result<Agent> FindVisible(db::Conn& c, const auth::Principal& who, const std::string& id);
 
   db::Database& db_;
@@ -135,6 +148,7 @@ class AgentService {
   AgentOptions options_;
   AgentLink* link_ = nullptr;
   AgentObserver* observer_ = nullptr;
+  AgentWatcher* watcher_ = nullptr;
 };
 
 }  // namespace sp::agents
