@@ -408,6 +408,9 @@ awaitable<void> AgentRunner::Tunnel(std::shared_ptr<Link> link, protocol::Comman
   ws.read_message_max(32 * 1024 * 1024);
   ws.binary(true);
   ws.auto_fragment(false);
+  // A client masks what it sends, through a buffer of this size (Beast's default is 4 KiB,
+  // which splits every framebuffer update into many small socket writes).
+  ws.write_buffer_bytes(256 * 1024);
   // Connect to the session first: a tunnel is only offered when both ends exist.
   if (endpoint->kind == Endpoint::Kind::kUnix) {
     asio::local::stream_protocol::socket socket(executor);
