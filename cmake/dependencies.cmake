@@ -12,6 +12,7 @@ find_package(yaml-cpp REQUIRED)                      # libyaml-cpp-dev
 find_package(SQLite3 REQUIRED)                       # libsqlite3-dev
 find_package(PostgreSQL REQUIRED)                    # libpq-dev
 find_package(SOCI REQUIRED)                          # libsoci-dev (cmake/FindSOCI.cmake)
+find_package(CURL REQUIRED)                          # libcurl4-openssl-dev (Docker Engine API)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)   # libsodium-dev
 pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt)         # libjwt-dev

@@ -45,8 +45,10 @@ if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 if ((WITH_TESTS)); then
   # websockify: the reference the VNC path benchmark compares against. chromium: the
   # browser the web UI's end-to-end tests drive (through playwright-core from npm).
+  # podman (with runc, uidmap, slirp4netns) serves the Docker Engine API the docker
+  # platform's tests drive; mmdebstrap builds the session images from Debian packages.
   PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql clang-format clang-tidy curl
-             websockify chromium)
+             websockify chromium podman runc uidmap slirp4netns mmdebstrap openssl)
 fi
 
 step "System packages (${#PACKAGES[@]})"

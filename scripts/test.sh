@@ -6,6 +6,8 @@
 #   c. a throwaway PostgreSQL on port 55432 (or $SP_TEST_PG_PORT); the integration tests
 #      again against it
 #   d. build preset asan; the C++ tests under AddressSanitizer + UBSan, on SQLite
+# A podman service (scripts/podman.sh) with the terminal session image
+# (scripts/build-session-images.sh) serves the docker platform's tests in every stage.
 # Ends with one line "N passed, N failed" summed over the ctest runs; a stage that cannot
 # run its tests (format errors, a failed build, PostgreSQL not starting) counts as one
 # failure. Logs go to test-artifacts/.
@@ -128,12 +130,25 @@ else
   stage_failed "clang-format: files above need 'clang-format -i' (details: test-artifacts/format.log)"
 fi
 
+# A podman service for the docker platform's tests, with the session image they run.
+ENGINE_DIR="$(mktemp -d /tmp/streamspace-podman.XXXXXX)"
+stop_engine() { bash "$ROOT/scripts/podman.sh" stop "$ENGINE_DIR" || true; }
+trap stop_engine EXIT
+step "Container engine (podman) and the terminal session image"
+if DOCKER_URL="$(bash scripts/podman.sh start "$ENGINE_DIR")" &&
+  bash scripts/build-session-images.sh terminal 2>&1 | tee "$ARTIFACTS/session-images.log"; then
+  export SP_TEST_DOCKER_HOST="$DOCKER_URL"
+  echo "podman ready: $SP_TEST_DOCKER_HOST"
+else
+  stage_failed "podman or the session image is unavailable (test-artifacts/session-images.log)"
+fi
+
 # --- b. dev build, all tests on SQLite -----------------------------------------------
 step "b. build preset dev"
 DEV_BUILT=0
 if build dev; then
   DEV_BUILT=1
-  step "b. ctest build/dev (unit + integration, SQLite)"
+  step "b. ctest build/dev (unit + integration + web, SQLite)"
   run_ctest dev-sqlite build/dev
 else
   stage_failed "build of preset dev failed (test-artifacts/build-dev.log)"
@@ -153,7 +168,7 @@ else
       bash "$ROOT/scripts/pg.sh" stop "$PG_DIR" "$PG_PORT" || true
     fi
   }
-  trap stop_pg EXIT
+  trap 'stop_pg; stop_engine' EXIT
   if PG_URL="$(bash scripts/pg.sh start "$PG_DIR" "$PG_PORT")"; then
     echo "PostgreSQL ready: $PG_URL"
     step "c. ctest build/dev -L integration (PostgreSQL)"
@@ -162,7 +177,7 @@ else
     stage_failed "PostgreSQL did not start on port $PG_PORT"
   fi
   stop_pg
-  trap - EXIT
+  trap stop_engine EXIT
 fi
 
 # --- d. sanitizers -------------------------------------------------------------------

@@ -78,8 +78,14 @@ int main(int argc, char** argv) {
   sp::config::AgentCommandConfig a;
   auto* agent =
       cli.add_subcommand("agent", "Run an agent that takes sessions from a control plane");
-  agent->add_option("--platform", a.platform, "local (docker and kubernetes: later)")
-      ->envname("STREAMSPACE_AGENT_PLATFORM");
+  agent->add_option("--platform", a.platform, "local or docker (kubernetes: later)")
+      ->envname("STREAMSPACE_AGENT_PLATFORM")
+      ->check(CLI::IsMember({"local", "docker"}));
+  agent
+      ->add_option("--docker-host", a.docker_host,
+                   "docker platform: the engine's socket, unix:///var/run/docker.sock or "
+                   "podman's")
+      ->envname("DOCKER_HOST");
   agent
       ->add_option("--control-plane", a.control_plane,
                    "Control plane URL, http://HOST:PORT or https://HOST:PORT")

@@ -2,11 +2,13 @@
 
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <boost/asio/signal_set.hpp>
 
 #include "agent/agent_runner.hpp"
+#include "agent/platform/docker_platform.hpp"
 #include "agent/platform/local_platform.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -15,9 +17,9 @@ namespace sp::app {
 
 int RunAgent(const config::AgentCommandConfig& config) {
   InitCrypto();
-  if (config.platform != "local") {
+  if (config.platform != "local" && config.platform != "docker") {
     std::cerr << "streamspace: platform '" << config.platform
-              << "' is not available in this build (local only)\n";
+              << "' is not available in this build (local or docker)\n";
     return 2;
   }
   if (config.agent_id.empty()) {
@@ -37,7 +39,25 @@ int RunAgent(const config::AgentCommandConfig& config) {
     return 1;
   }
   try {
-    agent::LocalPlatform platform({(std::filesystem::path(config.data_dir) / "local").string()});
+    std::unique_ptr<agent::Platform> platform;
+    if (config.platform == "docker") {
+      const std::string socket = agent::DockerSocketPath(config.docker_host);
+      if (socket.empty()) {
+        std::cerr << "streamspace: --docker-host must be unix:///path/to/docker.sock, got '"
+                  << config.docker_host << "'\n";
+        return 2;
+      }
+      auto docker = std::make_unique<agent::DockerPlatform>(agent::DockerPlatformOptions{
+          socket, config.agent_id, (std::filesystem::path(config.data_dir) / "docker").string()});
+      if (auto up = docker->Ping(); !up) {
+        std::cerr << "streamspace: " << up.error().message << "\n";
+        return 1;
+      }
+      platform = std::move(docker);
+    } else {
+      platform = std::make_unique<agent::LocalPlatform>(
+          agent::LocalPlatformOptions{(std::filesystem::path(config.data_dir) / "local").string()});
+    }
     net::asio::io_context io(1);
     net::WorkerPool workers(8);
     agent::AgentConfig ac;
@@ -51,7 +71,7 @@ int RunAgent(const config::AgentCommandConfig& config) {
     ac.max_sessions = config.max_sessions;
     ac.draining = config.draining;
     ac.heartbeat_interval = std::chrono::seconds(config.heartbeat_interval_s);
-    agent::AgentRunner runner(io, ac, platform, workers);
+    agent::AgentRunner runner(io, ac, *platform, workers);
     runner.Start();
     net::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int) {

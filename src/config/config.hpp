@@ -58,6 +58,7 @@ struct AgentCommandConfig {
   std::string platform = "local";
   std::string control_plane = "http://127.0.0.1:8080";
   std::string ca_file;  // https control planes: CAs to trust instead of the system's
+  std::string docker_host = "unix:///var/run/docker.sock";  // --platform docker
   std::string agent_id;
   std::string key;  // environment STREAMSPACE_AGENT_KEY or --key
   std::string region;

@@ -204,9 +204,11 @@ AgentProcess::~AgentProcess() { Kill(); }
 void AgentProcess::Start() {
   if (pid_ > 0) return;
   std::filesystem::create_directories(data_dir_);
-  std::vector<std::string> args = {SP_STREAMSPACE_BIN,     "agent",   "--platform", "local",
-                                   "--agent-id",           agent_id_, "--data-dir", data_dir_,
-                                   "--heartbeat-interval", "1"};
+  std::vector<std::string> args = {SP_STREAMSPACE_BIN, "agent",   "--agent-id",           agent_id_,
+                                   "--data-dir",       data_dir_, "--heartbeat-interval", "1"};
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--platform") == extra_args_.end()) {
+    args.insert(args.end(), {"--platform", "local"});
+  }
   if (std::find(extra_args_.begin(), extra_args_.end(), "--control-plane") == extra_args_.end()) {
     args.insert(args.end(), {"--control-plane", "http://127.0.0.1:" + std::to_string(port_)});
   }

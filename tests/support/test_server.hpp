@@ -69,7 +69,8 @@ class TestServer {
 };
 
 // A `streamspace agent` process dialling a TestServer (at http://127.0.0.1:<port>, unless
-// extra_args name another --control-plane). Started by the constructor.
+// extra_args name another --control-plane; on the local platform unless they name another
+// --platform). Started by the constructor.
 class AgentProcess {
  public:
   AgentProcess(uint16_t port, std::string agent_id, std::string key, std::string data_dir,

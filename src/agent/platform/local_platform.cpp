@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/platform/spec_text.hpp"
+
 namespace sp::agent {
 namespace {
 
@@ -44,38 +46,6 @@ constexpr off_t kMaxLogBytes = off_t{1} << 20;  // session.log starts over beyon
 constexpr size_t kLogTailLines = 15;
 
 std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
-
-// Session ids become directory names: keep them boring.
-bool IsSafeName(std::string_view name) {
-  if (name.empty() || name.size() > 128 || name.front() == '.') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.';
-  });
-}
-
-bool IsEnvName(std::string_view name) {
-  if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
-
-// "a'b" -> 'a'\''b': safe as one word for /bin/sh.
-std::string ShellQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
 
 Status ValidateSpec(const SessionSpec& spec) {
   if (!IsSafeName(spec.session_id)) {

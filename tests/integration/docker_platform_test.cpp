@@ -1,0 +1,270 @@
+// The docker platform end to end against a real engine: podman's Docker-compatible API,
+// started by scripts/test.sh (SP_TEST_DOCKER_HOST), with the session image built by
+// scripts/build-session-images.sh. A `streamspace agent --platform docker` runs the
+// built-in terminal template as a container; a viewer gets pixels through the control
+// plane; the home volume survives hibernation; limits and labels are on the container; the
+// agent re-adopts its containers after a restart; a missing image is a clear failure.
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/rfb_client.hpp"
+#include "tests/support/test_server.hpp"
+#include "tests/support/ws_client.hpp"
+
+namespace sp::test {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kImage = "localhost/streamspace-session-terminal:1";
+
+std::string DockerHost() {
+  const char* host = std::getenv("SP_TEST_DOCKER_HOST");
+  return host != nullptr ? host : "";
+}
+
+// One Engine API call through curl, as an operator would make it: {status, body}.
+std::pair<int, std::string> Engine(const std::string& method, const std::string& path,
+                                   const std::string& body = "") {
+  std::string socket = DockerHost().substr(std::string("unix://").size());
+  std::string cmd = "curl -s -o - -w '\\n%{http_code}' --unix-socket " + socket + " -X " + method +
+                    " -H 'Content-Type: application/json'";
+  if (!body.empty()) cmd += " --data-binary @-";
+  cmd += " 'http://d/v1.41" + path + "'";
+  std::string out;
+  if (body.empty()) {
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    size_t n = 0;
+    while (p != nullptr && (n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+      out.append(buf.data(), n);
+    if (p != nullptr) ::pclose(p);
+  } else {
+    const std::string file = "/tmp/sp-engine-body-" + std::to_string(::getpid());
+    { std::ofstream(file) << body; }
+    FILE* p = ::popen((cmd + " < " + file).c_str(), "r");
+    std::array<char, 4096> buf{};
+    size_t n = 0;
+    while (p != nullptr && (n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+      out.append(buf.data(), n);
+    if (p != nullptr) ::pclose(p);
+    std::remove(file.c_str());
+  }
+  const size_t nl = out.rfind('\n');
+  if (nl == std::string::npos) return {0, out};
+  return {std::atoi(out.c_str() + nl + 1), out.substr(0, nl)};
+}
+
+// Runs `argv` in the container and returns its output (the multiplexed stream's text).
+std::string Exec(const std::string& container, const json& argv) {
+  auto created = Engine("POST", "/containers/" + container + "/exec",
+                        json{{"Cmd", argv}, {"AttachStdout", true}, {"AttachStderr", true}}.dump());
+  if (created.first != 201) return "exec create failed: " + created.second;
+  const std::string id = json::parse(created.second)["Id"];
+  auto started = Engine("POST", "/exec/" + id + "/start", json{{"Detach", false}}.dump());
+  std::string text = started.second;
+  std::erase_if(text, [](char c) { return (c < 32 && c != '\n') || c == 127; });
+  return text;
+}
+
+json WaitForState(const TestServer& server, const std::string& token, const std::string& id,
+                  const std::string& state) {
+  json s;
+  for (int i = 0; i < 1200; ++i) {
+    auto r = server.http().Get("/api/v1/sessions/" + id, token);
+    s = r.Json();
+    if (r.status == 200 && (s["state"] == state || s["state"] == "failed")) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return s;
+}
+
+void ExpectPixels(const TestServer& server, const std::string& token, const std::string& id) {
+  auto connect = server.http().Get("/api/v1/sessions/" + id + "/connect", token);
+  ASSERT_EQ(connect.status, 200) << connect.body;
+  int status = 0;
+  auto ws = WsClient::Connect(server.port(), connect.Json()["path"], {}, "binary", &status);
+  ASSERT_NE(ws, nullptr) << "viewer refused with HTTP " << status;
+  WsRfbTransport transport(*ws);
+  RfbClient rfb(transport);
+  EXPECT_GT(rfb.Handshake(true).width, 0);
+  rfb.SetRawEncoding();
+  RfbClient::Framebuffer fb;
+  bool drawn = false;
+  for (int i = 0; i < 60 && !drawn; ++i) {
+    rfb.RequestFullUpdate(false);
+    ASSERT_TRUE(rfb.ReadUpdate(fb, std::chrono::seconds(10)));
+    drawn = RfbClient::NotUniform(fb);
+    if (!drawn) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(drawn) << "the framebuffer stayed one colour";
+  ws->Close();
+}
+
+class DockerPlatformE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (DockerHost().empty()) {
+      GTEST_SKIP() << "SP_TEST_DOCKER_HOST not set (scripts/test.sh starts podman and sets it)";
+    }
+    if (Engine("GET", std::string("/images/") + kImage + "/json").first != 200) {
+      GTEST_SKIP() << kImage << " missing (scripts/build-session-images.sh builds it)";
+    }
+    server_ = std::make_unique<TestServer>(
+        TestServerOptions{.extra_args = {"--no-local-agent", "--agent-heartbeat-interval", "1"}});
+    admin_ = server_->SetupAndLoginAdmin();
+    server_->CreateUser(admin_, "alice", "alice password 1");
+    alice_ = server_->Login("alice", "alice password 1");
+    agent_id_ = "docker-" + std::to_string(::getpid());
+    auto reg = server_->http().Post("/api/v1/agents/register",
+                                    {{"agentId", agent_id_}, {"platform", "docker"}});
+    ASSERT_EQ(reg.status, 201) << reg.body;
+    auto approved =
+        server_->http().Post("/api/v1/agents/" + agent_id_ + "/approve", json::object(), admin_);
+    ASSERT_EQ(approved.status, 200) << approved.body;
+    key_ = approved.Json()["apiKey"];
+    StartAgent();
+    ASSERT_TRUE(WaitOnline()) << agent_->Log();
+  }
+  bool WaitOnline() {
+    for (int i = 0; i < 400; ++i) {
+      if (server_->http().Get("/api/v1/agents/" + agent_id_, admin_).Json().value("status", "") ==
+          "online") {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  void TearDown() override {
+    agent_.reset();
+    if (DockerHost().empty() || agent_id_.empty()) return;
+    // Every container and volume this test made, by label and name.
+    const json filters = {{"label", json::array({"streamspace.agent=" + agent_id_})}};
+    std::string encoded;
+    for (char c : filters.dump()) {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        encoded += c;
+      } else {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+        encoded += hex;
+      }
+    }
+    auto list = Engine("GET", "/containers/json?all=1&filters=" + encoded);
+    const json containers = json::parse(list.second, nullptr, false);
+    if (containers.is_array()) {
+      for (const auto& c : containers) {
+        for (const auto& m : c.value("Mounts", json::array())) volumes_.insert(m.value("Name", ""));
+        Engine("DELETE", "/containers/" + c.value("Id", "") + "?force=1");
+      }
+    }
+    for (const auto& v : volumes_) {
+      if (!v.empty()) Engine("DELETE", "/volumes/" + v + "?force=1");
+    }
+  }
+  void StartAgent() {
+    agent_ = std::make_unique<AgentProcess>(
+        server_->port(), agent_id_, key_, server_->data_dir() + "/../" + agent_id_,
+        std::vector<std::string>{"--platform", "docker", "--docker-host", DockerHost()});
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<AgentProcess> agent_;
+  std::string admin_, alice_, agent_id_, key_;
+  std::set<std::string> volumes_;
+};
+
+TEST_F(DockerPlatformE2E, RunsHibernatesWakesAndReadoptsAContainerSession) {
+  auto created = server_->http().Post("/api/v1/sessions", {{"template", "terminal"}}, alice_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.Json()["id"];
+  EXPECT_EQ(created.Json()["agent"], agent_id_);
+  const json running = WaitForState(*server_, alice_, id, "running");
+  ASSERT_EQ(running["state"], "running") << running.dump() << agent_->Log();
+  ExpectPixels(*server_, alice_, id);
+
+  // The container: image, limits from the template, labels, the port on loopback only.
+  const std::string container = "ss-" + id;
+  auto inspect = Engine("GET", "/containers/" + container + "/json");
+  ASSERT_EQ(inspect.first, 200) << inspect.second;
+  const json c = json::parse(inspect.second);
+  EXPECT_EQ(c["Config"]["Image"], kImage);
+  EXPECT_EQ(c["HostConfig"]["Memory"], int64_t{1024} * 1024 * 1024);
+  EXPECT_EQ(c["HostConfig"]["NanoCpus"], int64_t{1'000'000'000});
+  EXPECT_EQ(c["Config"]["Labels"]["streamspace.session"], id);
+  EXPECT_EQ(c["Config"]["Labels"]["streamspace.agent"], agent_id_);
+  EXPECT_EQ(c["NetworkSettings"]["Ports"]["5900/tcp"][0]["HostIp"], "127.0.0.1");
+  for (const auto& m : c["Mounts"]) volumes_.insert(m.value("Name", ""));
+  ASSERT_EQ(volumes_.size(), 1u) << c["Mounts"].dump();
+
+  // A file in the home volume survives hibernation (the container stops) and wake.
+  const std::string wrote =
+      Exec(container, {"sh", "-c", "echo kept > /home/user/marker.txt && echo written"});
+  ASSERT_NE(wrote.find("written"), std::string::npos) << wrote;
+  ASSERT_EQ(
+      server_->http().Post("/api/v1/sessions/" + id + "/hibernate", json::object(), alice_).status,
+      202);
+  EXPECT_EQ(WaitForState(*server_, alice_, id, "hibernated")["state"], "hibernated");
+  EXPECT_EQ(
+      json::parse(Engine("GET", "/containers/" + container + "/json").second)["State"]["Running"],
+      false);
+  ASSERT_EQ(server_->http().Post("/api/v1/sessions/" + id + "/wake", json::object(), alice_).status,
+            202);
+  ASSERT_EQ(WaitForState(*server_, alice_, id, "running")["state"], "running") << agent_->Log();
+  const std::string kept = Exec(container, {"cat", "/home/user/marker.txt"});
+  EXPECT_NE(kept.find("kept"), std::string::npos) << kept;
+  ExpectPixels(*server_, alice_, id);
+
+  // The agent dies and comes back: it finds its container by label, still running.
+  agent_->Kill();
+  StartAgent();
+  // Connected again once its log (appended to across restarts) says so a second time.
+  auto connections = [this] {
+    const std::string log = agent_->Log();
+    size_t n = 0;
+    for (size_t at = log.find("connected to control plane"); at != std::string::npos;
+         at = log.find("connected to control plane", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  for (int i = 0; i < 400 && connections() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(connections(), 2u) << agent_->Log();
+  EXPECT_EQ(server_->http().Get("/api/v1/sessions/" + id, alice_).Json()["state"], "running");
+  ExpectPixels(*server_, alice_, id);
+  if (HasFailure()) std::cerr << agent_->Log() << server_->Log();
+
+  // Delete removes the container and keeps the user's home volume.
+  ASSERT_EQ(server_->http().Delete("/api/v1/sessions/" + id, alice_).status, 202);
+  EXPECT_EQ(WaitForState(*server_, alice_, id, "stopped")["state"], "stopped");
+  EXPECT_EQ(Engine("GET", "/containers/" + container + "/json").first, 404);
+  EXPECT_EQ(Engine("GET", "/volumes/" + *volumes_.begin()).first, 200);
+}
+
+TEST_F(DockerPlatformE2E, AMissingImageFailsTheSessionWithAClearReason) {
+  auto t = server_->http().Post("/api/v1/templates",
+                                {{"name", "ghost"},
+                                 {"displayName", "Ghost"},
+                                 {"command", {"xterm"}},
+                                 {"image", "localhost/no-such-image:1"}},
+                                admin_);
+  ASSERT_EQ(t.status, 201) << t.body;
+  auto created = server_->http().Post("/api/v1/sessions", {{"template", "ghost"}}, alice_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json s = WaitForState(*server_, alice_, created.Json()["id"], "failed");
+  ASSERT_EQ(s["state"], "failed");
+  EXPECT_NE(s.value("stateReason", "").find("not on this docker host"), std::string::npos)
+      << s.dump();
+}
+
+}  // namespace
+}  // namespace sp::test
