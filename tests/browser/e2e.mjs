@@ -180,6 +180,17 @@ async function main() {
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
     });
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    // Record the page's WebSockets, so the test can cut links the way a network drop would.
+    await ctx.addInitScript(() => {
+      const Orig = window.WebSocket;
+      window.__sockets = [];
+      window.WebSocket = class extends Orig {
+        constructor(...args) {
+          super(...args);
+          window.__sockets.push(this);
+        }
+      };
+    });
     const page = await ctx.newPage();
     const watch = (p, who) => {
       p.on('console', (m) => {
@@ -226,6 +237,15 @@ async function main() {
     await page.waitForTimeout(500);
     await screenshot(page, 'viewer-typed');
 
+    // The VNC link drops: "Reconnecting…", then the desktop again through a fresh /connect.
+    await page.evaluate(() => {
+      for (const ws of window.__sockets) if (ws.url.includes('/vnc') && ws.readyState === 1) ws.close();
+    });
+    await page.waitForSelector('[data-testid="viewer-reconnecting"]', { timeout: 10_000 });
+    await screenshot(page, 'viewer-reconnecting');
+    await waitForDesktop(page);
+    log('viewer reconnected');
+
     // Clipboard panel opens and sends
     await page.click('[data-testid="clipboard-toggle"]');
     await page.fill('[data-testid="clipboard-text"]', 'from-e2e');
@@ -250,6 +270,14 @@ async function main() {
     log('woken (live)');
     if ((await page.evaluate(() => window.__e2eNoReload)) !== marker) fail('the page reloaded while following the states');
     await screenshot(page, 'sessions-woken');
+
+    // The event hub drops: the page says so, polls, and reconnects by itself.
+    await page.evaluate(() => {
+      for (const ws of window.__sockets) if (ws.url.includes('/ws/sessions') && ws.readyState === 1) ws.close();
+    });
+    await page.waitForSelector('[data-testid="hub-offline"]', { timeout: 10_000 });
+    await page.waitForSelector('[data-testid="hub-offline"]', { state: 'detached', timeout: STATE_TIMEOUT });
+    log('event hub reconnected');
 
     // 5. Viewer again
     await page.click(`[data-testid="open-${sessionId}"]`);
