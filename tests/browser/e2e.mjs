@@ -184,12 +184,15 @@ async function main() {
     await ctx.addInitScript(() => {
       const Orig = window.WebSocket;
       window.__sockets = [];
-      window.WebSocket = class extends Orig {
-        constructor(...args) {
-          super(...args);
-          window.__sockets.push(this);
-        }
-      };
+      // A plain function returning a real WebSocket (noVNC inspects the prototype).
+      function Recorded(...args) {
+        const ws = new Orig(...args);
+        window.__sockets.push(ws);
+        return ws;
+      }
+      Recorded.prototype = Orig.prototype;
+      Object.assign(Recorded, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+      window.WebSocket = Recorded;
     });
     const page = await ctx.newPage();
     const watch = (p, who) => {
