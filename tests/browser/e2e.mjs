@@ -231,6 +231,7 @@ async function main() {
     await page.waitForURL(/\/sessions\/[^/]+$/);
     const sessionId = page.url().split('/').pop();
     log('session', sessionId);
+    await page.waitForSelector('[data-testid="viewer-state"]');
     await screenshot(page, 'viewer-starting');
     const desk = await waitForDesktop(page);
     log(`desktop ${desk.w}x${desk.h}, ${desk.colours} colours`);
@@ -281,6 +282,14 @@ async function main() {
     await page.waitForSelector('[data-testid="hub-offline"]', { timeout: 10_000 });
     await page.waitForSelector('[data-testid="hub-offline"]', { state: 'detached', timeout: STATE_TIMEOUT });
     log('event hub reconnected');
+
+    // Theme toggle (remembered across reloads).
+    const themeBefore = await page.evaluate(() => document.documentElement.dataset.theme);
+    await page.click('[data-testid="theme-toggle"]');
+    const themeAfter = await page.evaluate(() => document.documentElement.dataset.theme);
+    if (themeAfter === themeBefore) fail('the theme toggle did nothing');
+    await screenshot(page, `sessions-${themeAfter}`);
+    await page.click('[data-testid="theme-toggle"]');
 
     // 5. Viewer again
     await page.click(`[data-testid="open-${sessionId}"]`);

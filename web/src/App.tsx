@@ -1,4 +1,4 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { isAdmin, AuthProvider, useAuth } from './auth';
 import { Spinner } from './components/bits';
@@ -13,7 +13,8 @@ import { SessionsProvider } from './sessions';
 import { ToastProvider } from './toast';
 
 // The viewer carries noVNC and the admin pages are for few users: load them on demand.
-const ViewerPage = lazy(() => import('./pages/Viewer'));
+const loadViewer = () => import('./pages/Viewer');
+const ViewerPage = lazy(loadViewer);
 const ApiKeysPage = lazy(() => import('./pages/ApiKeys'));
 const UsersPage = lazy(() => import('./pages/admin/Users'));
 const GroupsPage = lazy(() => import('./pages/admin/Groups'));
@@ -39,6 +40,10 @@ function RequireAuth({ children, admin }: { children: ReactNode; admin?: boolean
 
 function AppRoutes() {
   const { loading, user, setupRequired } = useAuth();
+  // Fetch the viewer's code once signed in, so launching an app shows progress at once.
+  useEffect(() => {
+    if (user) void loadViewer();
+  }, [user]);
   if (loading) return <Splash />;
   const page = (el: ReactNode, admin = false) => (
     <RequireAuth admin={admin}>

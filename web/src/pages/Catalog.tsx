@@ -63,7 +63,7 @@ export function CatalogPage() {
     try {
       const s = await createSession(t.name);
       upsert(s);
-      navigate(`/sessions/${s.id}`);
+      navigate(`/sessions/${s.id}`, { state: { session: s } });
     } catch (e) {
       toast.error(e, `Could not launch ${t.displayName || t.name}`);
       setLaunching('');

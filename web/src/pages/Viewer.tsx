@@ -1,6 +1,6 @@
 import RFB from '@novnc/novnc';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { ApiError, describeError } from '../api/client';
 import { connectSession, getSession } from '../api/endpoints';
 import type { HubMessage, Session } from '../api/types';
@@ -21,7 +21,10 @@ export default function ViewerPage() {
   const { subscribe, hubStatus, upsert } = useSessions();
   const { user } = useAuth();
 
-  const [session, setSession] = useState<Session | null>(null);
+  const location = useLocation();
+  // The catalog passes the session it just created: show "Starting…" without waiting.
+  const passed = (location.state as { session?: Session } | null)?.session;
+  const [session, setSession] = useState<Session | null>(passed && passed.id === id ? passed : null);
   const [loadError, setLoadError] = useState('');
   const [link, setLink] = useState<LinkState>('idle');
   const [httpPath, setHttpPath] = useState('');
