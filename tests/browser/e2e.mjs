@@ -13,7 +13,7 @@
 // key -> admin: a second user, a pending agent approved -> sign out; the second user sees
 // none of the admin's sessions.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -41,6 +41,7 @@ if (!WEB_DIR || !existsSync(join(WEB_DIR, 'app', 'index.html')))
   fail(`STREAMSPACE_WEB_DIR must hold the built SPA in app/ (got ${WEB_DIR ?? 'nothing'})`);
 if (!existsSync(CHROMIUM)) fail(`no Chromium at ${CHROMIUM} (set CHROMIUM)`);
 mkdirSync(ARTIFACTS, { recursive: true });
+for (const f of readdirSync(ARTIFACTS)) if (f.endsWith('.png')) rmSync(join(ARTIFACTS, f)); // this run's only
 
 const log = (...a) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
