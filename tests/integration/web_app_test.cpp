@@ -67,7 +67,7 @@ TEST(WebApp, RefreshCookieIsHttpOnlyStrictAndNeedsTheCsrfHeader) {
   EXPECT_EQ(forged.status, 403) << forged.body;
   auto no_cookie =
       server.http().Send("POST", "/api/v1/auth/refresh", "", {}, {{"X-StreamSpace-CSRF", "1"}});
-  EXPECT_EQ(no_cookie.status, 400);
+  EXPECT_EQ(no_cookie.status, 401);
 
   auto refreshed = server.http().Send("POST", "/api/v1/auth/refresh", "", {},
                                       {{"Cookie", cookie}, {"X-StreamSpace-CSRF", "1"}});

@@ -77,8 +77,9 @@ Response RefreshHandler(AuthService& auth, Request& req) {
   if (refresh.empty()) {
     refresh = std::string(req.Cookie(kRefreshCookie));
     if (refresh.empty()) {
-      return http::ErrorResponse(400, "validation_error",
-                                 "refreshToken is required (in the body, or the session cookie)");
+      // Not signed in: what a web page asks on load before anyone logged in.
+      return http::ErrorResponse(
+          401, "unauthorized", "not signed in: no refreshToken in the body and no session cookie");
     }
     if (req.Header(kCsrfHeader).empty()) {
       return http::ErrorResponse(403, "forbidden",
