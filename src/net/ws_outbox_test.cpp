@@ -10,19 +10,31 @@ namespace {
 
 namespace websocket = beast::websocket;
 
+// A WebSocket connection over loopback: the server end as the control plane has it, the
+// client end a plain synchronous Beast stream.
+struct WsPair {
+  asio::io_context io;
+  WsStream server{beast::tcp_stream(io.get_executor())};
+  websocket::stream<tcp::socket> client{io};
+
+  WsPair() {
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    client.next_layer().connect(acceptor.local_endpoint());
+    beast::get_lowest_layer(server).socket() = acceptor.accept();
+    std::thread handshake([this] { client.handshake("127.0.0.1", "/"); });
+    server.accept();
+    handshake.join();
+  }
+};
+
 // A real WebSocket pair over loopback whose client never reads: the server's writes stall
 // once the kernel buffers are full, and the outbox must then drop the client instead of
 // queueing without bound.
 TEST(WsOutbox, DropsAConsumerThatStopsReading) {
-  asio::io_context io;
-  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  WsStream server_ws(beast::tcp_stream(io.get_executor()));
-  websocket::stream<tcp::socket> client_ws(io);
-  client_ws.next_layer().connect(acceptor.local_endpoint());
-  beast::get_lowest_layer(server_ws).socket() = acceptor.accept();
-  std::thread handshake([&] { client_ws.handshake("127.0.0.1", "/"); });
-  server_ws.accept();
-  handshake.join();
+  // The client never reads.
+  WsPair pair;
+  auto& io = pair.io;
+  auto& server_ws = pair.server;
 
   auto outbox = std::make_shared<WsOutbox>(server_ws, 256);
   bool writer_done = false;
@@ -44,15 +56,10 @@ TEST(WsOutbox, DropsAConsumerThatStopsReading) {
 }
 
 TEST(WsOutbox, DeliversEverythingToAConsumerThatKeepsUp) {
-  asio::io_context io;
-  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  WsStream server_ws(beast::tcp_stream(io.get_executor()));
-  websocket::stream<tcp::socket> client_ws(io);
-  client_ws.next_layer().connect(acceptor.local_endpoint());
-  beast::get_lowest_layer(server_ws).socket() = acceptor.accept();
-  std::thread handshake([&] { client_ws.handshake("127.0.0.1", "/"); });
-  server_ws.accept();
-  handshake.join();
+  WsPair pair;
+  auto& io = pair.io;
+  auto& server_ws = pair.server;
+  auto& client_ws = pair.client;
 
   auto outbox = std::make_shared<WsOutbox>(server_ws, 256);
   asio::co_spawn(io, outbox->Run(), asio::detached);

@@ -13,9 +13,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/rfb_client.hpp"
+#include "tests/support/session_checks.hpp"
 #include "tests/support/test_server.hpp"
-#include "tests/support/ws_client.hpp"
 
 namespace sp::test {
 namespace {
@@ -71,40 +70,6 @@ std::string Exec(const std::string& container, const json& argv) {
   std::string text = started.second;
   std::erase_if(text, [](char c) { return (c < 32 && c != '\n') || c == 127; });
   return text;
-}
-
-json WaitForState(const TestServer& server, const std::string& token, const std::string& id,
-                  const std::string& state) {
-  json s;
-  for (int i = 0; i < 1200; ++i) {
-    auto r = server.http().Get("/api/v1/sessions/" + id, token);
-    s = r.Json();
-    if (r.status == 200 && (s["state"] == state || s["state"] == "failed")) return s;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return s;
-}
-
-void ExpectPixels(const TestServer& server, const std::string& token, const std::string& id) {
-  auto connect = server.http().Get("/api/v1/sessions/" + id + "/connect", token);
-  ASSERT_EQ(connect.status, 200) << connect.body;
-  int status = 0;
-  auto ws = WsClient::Connect(server.port(), connect.Json()["path"], {}, "binary", &status);
-  ASSERT_NE(ws, nullptr) << "viewer refused with HTTP " << status;
-  WsRfbTransport transport(*ws);
-  RfbClient rfb(transport);
-  EXPECT_GT(rfb.Handshake(true).width, 0);
-  rfb.SetRawEncoding();
-  RfbClient::Framebuffer fb;
-  bool drawn = false;
-  for (int i = 0; i < 60 && !drawn; ++i) {
-    rfb.RequestFullUpdate(false);
-    ASSERT_TRUE(rfb.ReadUpdate(fb, std::chrono::seconds(10)));
-    drawn = RfbClient::NotUniform(fb);
-    if (!drawn) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(drawn) << "the framebuffer stayed one colour";
-  ws->Close();
 }
 
 class DockerPlatformE2E : public ::testing::Test {
@@ -186,9 +151,9 @@ TEST_F(DockerPlatformE2E, RunsHibernatesWakesAndReadoptsAContainerSession) {
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string id = created.Json()["id"];
   EXPECT_EQ(created.Json()["agent"], agent_id_);
-  const json running = WaitForState(*server_, alice_, id, "running");
+  const json running = WaitForSessionState(*server_, alice_, id, "running");
   ASSERT_EQ(running["state"], "running") << running.dump() << agent_->Log();
-  ExpectPixels(*server_, alice_, id);
+  ExpectViewerPixels(*server_, alice_, id);
 
   // The container: image, limits from the template, labels, the port on loopback only.
   const std::string container = "ss-" + id;
@@ -211,16 +176,17 @@ TEST_F(DockerPlatformE2E, RunsHibernatesWakesAndReadoptsAContainerSession) {
   ASSERT_EQ(
       server_->http().Post("/api/v1/sessions/" + id + "/hibernate", json::object(), alice_).status,
       202);
-  EXPECT_EQ(WaitForState(*server_, alice_, id, "hibernated")["state"], "hibernated");
+  EXPECT_EQ(WaitForSessionState(*server_, alice_, id, "hibernated")["state"], "hibernated");
   EXPECT_EQ(
       json::parse(Engine("GET", "/containers/" + container + "/json").second)["State"]["Running"],
       false);
   ASSERT_EQ(server_->http().Post("/api/v1/sessions/" + id + "/wake", json::object(), alice_).status,
             202);
-  ASSERT_EQ(WaitForState(*server_, alice_, id, "running")["state"], "running") << agent_->Log();
+  ASSERT_EQ(WaitForSessionState(*server_, alice_, id, "running")["state"], "running")
+      << agent_->Log();
   const std::string kept = Exec(container, {"cat", "/home/user/marker.txt"});
   EXPECT_NE(kept.find("kept"), std::string::npos) << kept;
-  ExpectPixels(*server_, alice_, id);
+  ExpectViewerPixels(*server_, alice_, id);
 
   // The agent dies and comes back: it finds its container by label, still running.
   agent_->Kill();
@@ -240,12 +206,12 @@ TEST_F(DockerPlatformE2E, RunsHibernatesWakesAndReadoptsAContainerSession) {
   }
   ASSERT_GE(connections(), 2u) << agent_->Log();
   EXPECT_EQ(server_->http().Get("/api/v1/sessions/" + id, alice_).Json()["state"], "running");
-  ExpectPixels(*server_, alice_, id);
+  ExpectViewerPixels(*server_, alice_, id);
   if (HasFailure()) std::cerr << agent_->Log() << server_->Log();
 
   // Delete removes the container and keeps the user's home volume.
   ASSERT_EQ(server_->http().Delete("/api/v1/sessions/" + id, alice_).status, 202);
-  EXPECT_EQ(WaitForState(*server_, alice_, id, "stopped")["state"], "stopped");
+  EXPECT_EQ(WaitForSessionState(*server_, alice_, id, "stopped")["state"], "stopped");
   EXPECT_EQ(Engine("GET", "/containers/" + container + "/json").first, 404);
   EXPECT_EQ(Engine("GET", "/volumes/" + *volumes_.begin()).first, 200);
 }
@@ -260,7 +226,7 @@ TEST_F(DockerPlatformE2E, AMissingImageFailsTheSessionWithAClearReason) {
   ASSERT_EQ(t.status, 201) << t.body;
   auto created = server_->http().Post("/api/v1/sessions", {{"template", "ghost"}}, alice_);
   ASSERT_EQ(created.status, 201) << created.body;
-  const json s = WaitForState(*server_, alice_, created.Json()["id"], "failed");
+  const json s = WaitForSessionState(*server_, alice_, created.Json()["id"], "failed");
   ASSERT_EQ(s["state"], "failed");
   EXPECT_NE(s.value("stateReason", "").find("not on this docker host"), std::string::npos)
       << s.dump();

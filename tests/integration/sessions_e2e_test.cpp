@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/rfb_client.hpp"
+#include "tests/support/session_checks.hpp"
 #include "tests/support/test_server.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -20,49 +21,6 @@ bool LocalPlatformAvailable() {
   return std::system(
              "command -v Xvnc >/dev/null 2>&1 && command -v xterm >/dev/null 2>&1 && "
              "command -v bwrap >/dev/null 2>&1") == 0;
-}
-
-// Polls the session until it reaches `state` (or a terminal state); returns the last view.
-json WaitForState(const TestServer& server, const std::string& token, const std::string& id,
-                  const std::string& state, std::chrono::seconds limit = std::chrono::seconds(60)) {
-  const auto give_up = std::chrono::steady_clock::now() + limit;
-  json s;
-  while (std::chrono::steady_clock::now() < give_up) {
-    auto r = server.http().Get("/api/v1/sessions/" + id, token);
-    s = r.Json();
-    if (r.status == 200 && (s["state"] == state || s["state"] == "failed")) return s;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return s;
-}
-
-// Connects a viewer through the proxy and returns a non-uniform framebuffer, or fails.
-void ExpectPixels(const TestServer& server, const std::string& token, const std::string& id) {
-  auto connect = server.http().Get("/api/v1/sessions/" + id + "/connect", token);
-  ASSERT_EQ(connect.status, 200) << connect.body;
-  const json info = connect.Json();
-  EXPECT_EQ(info["protocol"], "vnc");
-  int status = 0;
-  auto ws = WsClient::Connect(server.port(), info["path"], {}, "binary", &status);
-  ASSERT_NE(ws, nullptr) << "viewer upgrade refused with HTTP " << status;
-  EXPECT_EQ(ws->subprotocol(), "binary");
-  WsRfbTransport transport(*ws);
-  RfbClient rfb(transport);
-  const ServerInit init = rfb.Handshake(/*shared=*/false);  // the proxy forces it to shared
-  EXPECT_GT(init.width, 0);
-  EXPECT_GT(init.height, 0);
-  rfb.SetRawEncoding();
-  RfbClient::Framebuffer fb;
-  // xterm draws shortly after the display is up; ask again until something is drawn.
-  bool drawn = false;
-  for (int i = 0; i < 40 && !drawn; ++i) {
-    rfb.RequestFullUpdate(false);
-    ASSERT_TRUE(rfb.ReadUpdate(fb, std::chrono::seconds(10)));
-    drawn = RfbClient::NotUniform(fb);
-    if (!drawn) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(drawn) << "the framebuffer stayed one colour";
-  ws->Close();
 }
 
 class SessionsE2E : public ::testing::Test {
@@ -103,9 +61,9 @@ TEST_F(SessionsE2E, LaunchViewHibernateWakeKeepsTheHome) {
   EXPECT_EQ(s["agent"], "builtin-local");
   EXPECT_TRUE(s["state"] == "pending" || s["state"] == "starting") << s.dump();
 
-  const json running = WaitForState(*server_, alice_, id, "running");
+  const json running = WaitForSessionState(*server_, alice_, id, "running");
   ASSERT_EQ(running["state"], "running") << running.dump() << server_->Log();
-  ExpectPixels(*server_, alice_, id);
+  ExpectViewerPixels(*server_, alice_, id);
 
   // A file in the home directory...
   const std::string marker = HomeOf(alice_id_) + "/kept-across-hibernation.txt";
@@ -115,7 +73,7 @@ TEST_F(SessionsE2E, LaunchViewHibernateWakeKeepsTheHome) {
   // ...survives hibernation, which stops every process of the session.
   auto hib = server_->http().Post("/api/v1/sessions/" + id + "/hibernate", json::object(), alice_);
   ASSERT_EQ(hib.status, 202) << hib.body;
-  EXPECT_EQ(WaitForState(*server_, alice_, id, "hibernated")["state"], "hibernated");
+  EXPECT_EQ(WaitForSessionState(*server_, alice_, id, "hibernated")["state"], "hibernated");
   EXPECT_TRUE(ProcessesMentioning(id).empty());
   EXPECT_EQ(
       server_->http().Post("/api/v1/sessions/" + id + "/hibernate", json::object(), alice_).status,
@@ -123,16 +81,16 @@ TEST_F(SessionsE2E, LaunchViewHibernateWakeKeepsTheHome) {
 
   auto wake = server_->http().Post("/api/v1/sessions/" + id + "/wake", json::object(), alice_);
   ASSERT_EQ(wake.status, 202) << wake.body;
-  EXPECT_EQ(WaitForState(*server_, alice_, id, "running")["state"], "running");
+  EXPECT_EQ(WaitForSessionState(*server_, alice_, id, "running")["state"], "running");
   std::ifstream in(marker);
   std::string content;
   std::getline(in, content);
   EXPECT_EQ(content, "still here");
-  ExpectPixels(*server_, alice_, id);
+  ExpectViewerPixels(*server_, alice_, id);
 
   // Delete: processes gone, the session is stopped, the home stays.
   ASSERT_EQ(server_->http().Delete("/api/v1/sessions/" + id, alice_).status, 202);
-  EXPECT_EQ(WaitForState(*server_, alice_, id, "stopped")["state"], "stopped");
+  EXPECT_EQ(WaitForSessionState(*server_, alice_, id, "stopped")["state"], "stopped");
   EXPECT_TRUE(ProcessesMentioning(id).empty());
   EXPECT_TRUE(std::filesystem::exists(marker));
 
@@ -151,7 +109,7 @@ TEST_F(SessionsE2E, LaunchViewHibernateWakeKeepsTheHome) {
 
 TEST_F(SessionsE2E, TwoViewersAtOnce) {
   const std::string id = Launch(alice_);
-  ASSERT_EQ(WaitForState(*server_, alice_, id, "running")["state"], "running");
+  ASSERT_EQ(WaitForSessionState(*server_, alice_, id, "running")["state"], "running");
   auto first_info = server_->http().Get("/api/v1/sessions/" + id + "/connect", alice_).Json();
   auto first = WsClient::Connect(server_->port(), first_info["path"]);
   ASSERT_NE(first, nullptr);
@@ -159,7 +117,7 @@ TEST_F(SessionsE2E, TwoViewersAtOnce) {
   RfbClient v1(t1);
   v1.Handshake(false);
   // A second viewer, asking for exclusive access, must not disconnect the first.
-  ExpectPixels(*server_, alice_, id);
+  ExpectViewerPixels(*server_, alice_, id);
   v1.SetRawEncoding();
   v1.RequestFullUpdate(false);
   RfbClient::Framebuffer fb;
@@ -172,7 +130,7 @@ TEST_F(SessionsE2E, TwoViewersAtOnce) {
 
 TEST_F(SessionsE2E, ViewerRefusals) {
   const std::string id = Launch(alice_);
-  ASSERT_EQ(WaitForState(*server_, alice_, id, "running")["state"], "running");
+  ASSERT_EQ(WaitForSessionState(*server_, alice_, id, "running")["state"], "running");
   int status = 0;
   // No token.
   EXPECT_EQ(
@@ -192,7 +150,7 @@ TEST_F(SessionsE2E, ViewerRefusals) {
   // Another user may not ask for a token, nor use theirs on this session.
   EXPECT_EQ(server_->http().Get("/api/v1/sessions/" + id + "/connect", bob_).status, 404);
   const std::string bobs = Launch(bob_);
-  ASSERT_EQ(WaitForState(*server_, bob_, bobs, "running")["state"], "running");
+  ASSERT_EQ(WaitForSessionState(*server_, bob_, bobs, "running")["state"], "running");
   const std::string bob_token =
       server_->http().Get("/api/v1/sessions/" + bobs + "/connect", bob_).Json()["token"];
   EXPECT_EQ(WsClient::Connect(server_->port(), "/api/v1/sessions/" + id + "/vnc?token=" + bob_token,
@@ -216,7 +174,7 @@ TEST_F(SessionsE2E, ViewerRefusals) {
   const std::string fresh =
       server_->http().Get("/api/v1/sessions/" + id + "/connect", alice_).Json()["token"];
   ASSERT_EQ(server_->http().Delete("/api/v1/sessions/" + id, alice_).status, 202);
-  WaitForState(*server_, alice_, id, "stopped");
+  WaitForSessionState(*server_, alice_, id, "stopped");
   EXPECT_EQ(WsClient::Connect(server_->port(), "/api/v1/sessions/" + id + "/vnc?token=" + fresh, {},
                               "binary", &status),
             nullptr);
@@ -225,7 +183,7 @@ TEST_F(SessionsE2E, ViewerRefusals) {
 
 TEST_F(SessionsE2E, IdleSessionsHibernateButNotWhileViewed) {
   const std::string id = Launch(alice_, {{"idleTimeout", 10}});
-  ASSERT_EQ(WaitForState(*server_, alice_, id, "running")["state"], "running");
+  ASSERT_EQ(WaitForSessionState(*server_, alice_, id, "running")["state"], "running");
   auto info = server_->http().Get("/api/v1/sessions/" + id + "/connect", alice_).Json();
   auto viewer = WsClient::Connect(server_->port(), info["path"]);
   ASSERT_NE(viewer, nullptr);
@@ -235,14 +193,15 @@ TEST_F(SessionsE2E, IdleSessionsHibernateButNotWhileViewed) {
   std::this_thread::sleep_for(std::chrono::seconds(13));
   EXPECT_EQ(server_->http().Get("/api/v1/sessions/" + id, alice_).Json()["state"], "running");
   viewer->Close();
-  const json after = WaitForState(*server_, alice_, id, "hibernated", std::chrono::seconds(40));
+  const json after =
+      WaitForSessionState(*server_, alice_, id, "hibernated", std::chrono::seconds(40));
   EXPECT_EQ(after["state"], "hibernated");
   EXPECT_NE(after.value("stateReason", "").find("idle"), std::string::npos) << after.dump();
 }
 
 TEST_F(SessionsE2E, HeartbeatAndActivity) {
   const std::string id = Launch(alice_);
-  ASSERT_EQ(WaitForState(*server_, alice_, id, "running")["state"], "running");
+  ASSERT_EQ(WaitForSessionState(*server_, alice_, id, "running")["state"], "running");
   auto hb = server_->http().Post("/api/v1/sessions/" + id + "/heartbeat", json::object(), alice_);
   ASSERT_EQ(hb.status, 200) << hb.body;
   auto a = server_->http().Get("/api/v1/sessions/" + id + "/activity", alice_);

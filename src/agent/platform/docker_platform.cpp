@@ -9,11 +9,7 @@
 
 #include <curl/curl.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include "agent/platform/endpoint_probe.hpp"
 #include "agent/platform/spec_text.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -96,40 +92,6 @@ int PublishedPort(const json& inspect, const std::string& key) {
 bool Running(const json& inspect) {
   auto st = inspect.find("State");
   return st != inspect.end() && st->is_object() && st->value("Running", false);
-}
-
-// Connects to 127.0.0.1:port; for VNC reads the RFB greeting, for HTTP sends a HEAD and reads
-// the status line's start.
-bool Answers(int port, bool http) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  timeval timeout{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = false;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) {
-    bool sent = true;
-    if (http) {
-      constexpr std::string_view kProbe = "HEAD / HTTP/1.0\r\nHost: localhost\r\n\r\n";
-      sent = ::send(fd, kProbe.data(), kProbe.size(), MSG_NOSIGNAL) ==
-             static_cast<ssize_t>(kProbe.size());
-    }
-    char buf[12];
-    const size_t want = http ? 5 : 12;
-    size_t got = 0;
-    while (sent && got < want) {
-      const ssize_t n = ::read(fd, buf + got, want - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    ok = got == want && std::string_view(buf, got) == (http ? "HTTP/" : "RFB 003.008\n");
-  }
-  ::close(fd);
-  return ok;
 }
 
 Status Validate(const SessionSpec& spec) {
@@ -283,7 +245,10 @@ Status DockerPlatform::WaitReady(const std::string& session_id, const std::strin
                                           std::to_string(c["State"].value("ExitCode", -1)) +
                                           "): " + tail.substr(0, 2000));
     }
-    if (const int port = PublishedPort(c, key); port > 0 && Answers(port, protocol == "http")) {
+    if (const int port = PublishedPort(c, key);
+        port > 0 && EndpointAnswers({Endpoint::Kind::kTcp, "", options_.publish_ip,
+                                     static_cast<uint16_t>(port)},
+                                    protocol == "http")) {
       return Ok();
     }
     if (std::chrono::steady_clock::now() >= deadline) {

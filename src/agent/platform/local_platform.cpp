@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/platform/endpoint_probe.hpp"
 #include "agent/platform/spec_text.hpp"
 
 namespace sp::agent {
@@ -38,7 +39,6 @@ constexpr auto kReadyTimeout = std::chrono::seconds(10);
 constexpr auto kTermTimeout = std::chrono::seconds(5);
 constexpr auto kKillTimeout = std::chrono::seconds(5);
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
-constexpr std::string_view kRfbGreeting = "RFB 003.008\n";
 constexpr std::string_view kSandboxHome = "/home/streamspace";
 constexpr std::string_view kSandboxRun = "/run/streamspace";
 constexpr std::string_view kPath = "/usr/local/bin:/usr/bin:/bin";
@@ -188,64 +188,6 @@ std::vector<pid_t> LiveGroupMembers(pid_t pgid) {
 // The socket the agent reaches a session through: Xvnc's, or the HTTP bridge's.
 std::string SocketName(std::string_view protocol) {
   return protocol == "http" ? "http.sock" : "vnc.sock";
-}
-
-// True if the unix socket (the session's HTTP bridge) answers an HTTP request, whatever the
-// status: the app behind it is listening.
-bool AnswersHttp(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) return false;
-  path.copy(addr.sun_path, path.size());
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  timeval timeout{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  bool ok = false;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) {
-    constexpr std::string_view kProbe = "HEAD / HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    char buf[5];
-    size_t got = 0;
-    // MSG_NOSIGNAL: the bridge hangs up at once while the app is not listening yet.
-    if (::send(fd, kProbe.data(), kProbe.size(), MSG_NOSIGNAL) ==
-        static_cast<ssize_t>(kProbe.size())) {
-      while (got < sizeof(buf)) {
-        const ssize_t n = ::read(fd, buf + got, sizeof(buf) - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<size_t>(n);
-      }
-    }
-    ok = got == sizeof(buf) && std::string_view(buf, got) == "HTTP/";
-  }
-  ::close(fd);
-  return ok;
-}
-
-// True if the unix socket accepts a connection and greets like an RFB 3.8 server.
-bool GreetsRfb(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) return false;
-  path.copy(addr.sun_path, path.size());
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  timeval timeout{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  bool ok = false;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) {
-    char buf[12];
-    size_t got = 0;
-    while (got < sizeof(buf)) {
-      const ssize_t n = ::read(fd, buf + got, sizeof(buf) - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    ok = got == sizeof(buf) && std::string_view(buf, got) == kRfbGreeting;
-  }
-  ::close(fd);
-  return ok;
 }
 
 // Xvnc creates its socket in run/, where the sandboxed app could swap it for a symlink to any
@@ -810,8 +752,8 @@ Status LocalPlatform::WaitReady(Entry& entry, const std::string& protocol) {
   const std::string name = SocketName(protocol);
   const auto deadline = SteadyClock::now() + kReadyTimeout;
   while (true) {
-    if (PublishSocket(run_dir, name) && (protocol == "http" ? AnswersHttp(run_dir + "/" + name)
-                                                            : GreetsRfb(run_dir + "/" + name))) {
+    if (PublishSocket(run_dir, name) &&
+        EndpointAnswers({Endpoint::Kind::kUnix, run_dir + "/" + name, "", 0}, protocol == "http")) {
       return Ok();
     }
     {
