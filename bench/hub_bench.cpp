@@ -1,38 +1,21 @@
-// Event hub fan-out (DESIGN.md, "Performance targets"; bench/README.md): the real EventHub
-// (sp_hub_bench_server) against a minimal broadcast server on node's `ws`
-// (hub_bench_node_server.mjs), both started here as child processes and driven through the
-// same stdin protocol, with the same message shape and the same clock (CLOCK_MONOTONIC).
+// Event hub fan-out (bench/README.md): the real EventHub (sp_hub_bench_server) against a
+// minimal broadcast server on node's `ws` (hub_bench_node_server.mjs), both started here as
+// child processes and driven through the same stdin protocol, with the same message shape and
+// the same clock (CLOCK_MONOTONIC, checked at start).
 //
 // 1. Idle memory: on each fresh server, 10,000 WebSocket clients connect and get their
 //    welcome; the server's VmRSS before and after, divided by the connections.
-// 2. Fan-out: 1,000 clients on each server (all connected at once), then, server after server
-//    for every step: a paced rate sweep and bursts as fast as the server goes. Per step:
-//    delivered messages per second (all clients), delivery latency (receive time - the
-//    event's sentNs) p50/p99/max, clients dropped, messages missing, server CPU per message.
+// 2. Fan-out: 1,000 clients on each server (all connected at once), then a paced rate sweep
+//    (20, 50, 100, 200 events/s for 3 s) and bursts of 200 events as fast as the server goes,
+//    each step on one server and then on the other, in 2 rounds that alternate which goes
+//    first. Per step: delivered messages per second (all clients), latency p50/p99/max from
+//    when the event was due by the schedule (so that a publisher that falls behind is not
+//    excused: no coordinated omission) and p99 from when the server stamped it, clients
+//    dropped, messages missing, server and client CPU per delivered message.
 //
 // The clients are Boost.Beast WebSockets on one io_context (one thread by default); they
-// parse only the sentNs field of each message.
-#include <algorithm>
-#include <array>
-#include <atomic>
-#include <charconv>
-#include <cstdio>
-#include <cstring>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <future>
-#include <map>
-#include <memory>
-#include <optional>
-#include <sstream>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <thread>
-#include <vector>
-
+// parse only the dueNs and sentNs fields of each message. A client the server drops is
+// reconnected before the next step, as a browser would.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -69,12 +52,13 @@ int64_t NowNs() {
 struct Options {
   int clients = 1000;
   int idle = 10000;
-  std::vector<double> rates = {100, 300, 1000};  // events per second, paced steps
-  double step_seconds = 3;                       // length of one paced step
-  int bursts = 5;                                // unpaced bursts per server
-  int burst_events = 200;                        // under the hub's send queue (256)
-  int size = 200;                                // "pad" bytes of each event
-  int threads = 1;                               // client io threads
+  std::vector<double> rates = {20, 50, 100, 200};  // events per second, paced steps
+  double step_seconds = 3;                         // length of one paced step
+  int bursts = 2;                                  // unpaced bursts per server and round
+  int rounds = 2;          // of the whole sweep; the server that goes first alternates
+  int burst_events = 200;  // under the hub's send queue (256)
+  int size = 200;          // "pad" bytes of each event
+  int threads = 1;         // client io threads
   bool streamspace = true;
   bool node = true;
   std::string server_path;  // sp_hub_bench_server; default: beside this executable
@@ -301,7 +285,9 @@ class Histogram {
 struct Loop {
   asio::io_context io{1};
   std::thread thread;
-  Histogram latency;  // io thread only (read and reset through Loop::Run)
+  // io thread only (read and reset through Loop::Run): receive time - dueNs, - sentNs.
+  Histogram latency;
+  Histogram since_sent;
   std::atomic<uint64_t> delivered{0};
   std::atomic<int64_t> last_receive_ns{0};
   size_t message_bytes = 0;
@@ -334,13 +320,14 @@ struct Conn {
   bool finished = false;  // its coroutine is over (io thread)
 };
 
-int64_t ParseSentNs(std::string_view message) {
-  static constexpr std::string_view kKey = "\"sentNs\":";
-  const size_t at = message.find(kKey);
+// The integer after `"key":` in a message, or -1.
+int64_t ParseNumber(std::string_view message, std::string_view quoted_key) {
+  const size_t at = message.find(quoted_key);
   if (at == std::string_view::npos) return -1;
+  const size_t colon = at + quoted_key.size();
+  if (colon >= message.size() || message[colon] != ':') return -1;
   int64_t value = -1;
-  const char* begin = message.data() + at + kKey.size();
-  std::from_chars(begin, message.data() + message.size(), value);
+  std::from_chars(message.data() + colon + 1, message.data() + message.size(), value);
   return value;
 }
 
@@ -375,9 +362,11 @@ asio::awaitable<void> RunClient(FleetCounters& counters, Conn& conn, const tcp::
     const int64_t now = NowNs();
     const std::string_view message(static_cast<const char*>(conn.buffer.data().data()),
                                    conn.buffer.size());
-    const int64_t sent = ParseSentNs(message);
-    if (sent >= 0) {
-      loop.latency.Add(now - sent);
+    const int64_t due = ParseNumber(message, "\"dueNs\"");
+    const int64_t sent = ParseNumber(message, "\"sentNs\"");
+    if (due >= 0 && sent >= 0) {
+      loop.latency.Add(now - due);
+      loop.since_sent.Add(now - sent);
       loop.delivered.fetch_add(1, std::memory_order_relaxed);
       loop.last_receive_ns.store(now, std::memory_order_relaxed);
       loop.message_bytes = message.size();
@@ -504,6 +493,7 @@ struct StepResult {
   double p50 = 0;
   double p99 = 0;
   double max = 0;
+  double p99_sent = 0;  // from sentNs rather than dueNs
   int dropped = 0;
   double server_cpu_us = 0;  // per delivered message
   double client_cpu_us = 0;
@@ -540,6 +530,7 @@ class Driver {
     for (auto& loop : loops_) {
       loop->Run([&loop] {
         loop->latency.Clear();
+        loop->since_sent.Clear();
         loop->delivered = 0;
         loop->last_receive_ns = 0;
       });
@@ -580,10 +571,12 @@ class Driver {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // anything late, and the closes
     Histogram latency;
+    Histogram since_sent;
     int64_t last_receive = 0;
     for (auto& loop : loops_) {
       loop->Run([&] {
         latency.Merge(loop->latency);
+        since_sent.Merge(loop->since_sent);
         last_receive = std::max(last_receive, loop->last_receive_ns.load());
         message_bytes_ = std::max(message_bytes_, loop->message_bytes);
       });
@@ -594,13 +587,14 @@ class Driver {
     r.p50 = latency.PercentileMs(50);
     r.p99 = latency.PercentileMs(99);
     r.max = latency.MaxMs();
+    r.p99_sent = since_sent.PercentileMs(99);
     r.dropped = s.fleet->Closed() - closed_before;
     const double m = std::max<double>(1, static_cast<double>(r.messages));
     r.server_cpu_us = (CpuSeconds(s.child->pid()) - server_cpu0) / m * 1e6;
     r.client_cpu_us = (OwnCpuSeconds() - client_cpu0) / m * 1e6;
-    if (latency.negative() > 0) {
+    if (since_sent.negative() > 0) {
       std::printf("  WARNING: %llu negative latencies on %s: clocks differ\n",
-                  static_cast<unsigned long long>(latency.negative()), s.name.c_str());
+                  static_cast<unsigned long long>(since_sent.negative()), s.name.c_str());
     }
     return r;
   }
@@ -616,6 +610,8 @@ class Driver {
 struct IdleResult {
   long rss_before = 0;
   long rss_after = 0;
+  long heap_before = -1;  // malloc'd bytes (streamspace only)
+  long heap_after = -1;
   int connections = 0;
   double seconds = 0;
   double KibPerConnection() const {
@@ -626,7 +622,9 @@ struct IdleResult {
 IdleResult MeasureIdle(Driver& driver, Server& s, int count) {
   IdleResult r;
   Fleet fleet(driver.loops(), s.port);
+  const bool has_heap = s.name == "streamspace";
   r.rss_before = std::stol(s.child->Ask("rss", "rss"));
+  if (has_heap) r.heap_before = std::stol(s.child->Ask("heap", "heap"));
   const auto t0 = Clock::now();
   r.connections = fleet.Open(count);
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -637,6 +635,7 @@ IdleResult MeasureIdle(Driver& driver, Server& s, int count) {
                 r.connections);
   }
   r.rss_after = std::stol(s.child->Ask("rss", "rss"));
+  if (has_heap) r.heap_after = std::stol(s.child->Ask("heap", "heap"));
   fleet.CloseAll();
   // Until the server has let them all go.
   const auto give_up = Clock::now() + std::chrono::seconds(20);
@@ -688,9 +687,9 @@ std::string Ratio(double a, double b) {
 }
 
 void PrintStepHeader() {
-  std::printf("  %-14s %-12s %12s %12s %9s %9s %9s %8s %8s %10s %10s\n", "step", "server",
-              "offered/s", "delivered/s", "p50 ms", "p99 ms", "max ms", "dropped", "missing",
-              "srv us/msg", "cli us/msg");
+  std::printf("  %-14s %-12s %10s %11s %8s %8s %8s %9s %7s %8s %10s %10s\n", "step", "server",
+              "offered/s", "delivered/s", "p50 ms", "p99 ms", "max ms", "p99 sent", "dropped",
+              "missing", "srv us/msg", "cli us/msg");
 }
 
 void PrintStep(const std::string& server, const StepResult& r) {
@@ -700,16 +699,16 @@ void PrintStep(const std::string& server, const StepResult& r) {
   } else {
     std::snprintf(offered, sizeof offered, "max");
   }
-  std::printf("  %-14s %-12s %12s %12.0f %9.2f %9.2f %9.1f %8d %8lld %10.2f %10.2f\n",
-              r.step.c_str(), server.c_str(), offered, r.delivered, r.p50, r.p99, r.max, r.dropped,
-              static_cast<long long>(r.expected) - static_cast<long long>(r.messages),
+  std::printf("  %-14s %-12s %10s %11.0f %8.2f %8.2f %8.1f %9.2f %7d %8lld %10.2f %10.2f\n",
+              r.step.c_str(), server.c_str(), offered, r.delivered, r.p50, r.p99, r.max, r.p99_sent,
+              r.dropped, static_cast<long long>(r.expected) - static_cast<long long>(r.messages),
               r.server_cpu_us, r.client_cpu_us);
   std::fflush(stdout);
 }
 
 // Every step of one server, and how each figure compares.
 struct StepSummary {
-  std::vector<double> delivered, p50, p99, max, cpu;
+  std::vector<double> delivered, p50, p99, max, p99_sent, cpu;
   int dropped = 0;
   long long missing = 0;
   void Add(const StepResult& r) {
@@ -717,6 +716,7 @@ struct StepSummary {
     p50.push_back(r.p50);
     p99.push_back(r.p99);
     max.push_back(r.max);
+    p99_sent.push_back(r.p99_sent);
     cpu.push_back(r.server_cpu_us);
     dropped += r.dropped;
     missing += static_cast<long long>(r.expected) - static_cast<long long>(r.messages);
@@ -795,6 +795,10 @@ int Main(const Options& o) {
     idle[s.name] = r;
     std::printf("  %-12s %12d %9ld KiB %9ld KiB %10.2f %10.2f\n", s.name.c_str(), r.connections,
                 r.rss_before, r.rss_after, r.KibPerConnection(), r.seconds);
+    if (r.heap_before >= 0 && r.connections > 0) {
+      std::printf("  %-12s of which malloc'd (mallinfo2 in use): %.2f KiB/conn\n", "",
+                  static_cast<double>(r.heap_after - r.heap_before) / 1024.0 / r.connections);
+    }
     std::fflush(stdout);
   }
 
@@ -811,26 +815,33 @@ int Main(const Options& o) {
   PrintStepHeader();
   std::map<std::string, std::map<std::string, StepSummary>> summary;  // step -> server
   std::vector<std::string> step_order;
+  std::vector<Server*> order;
+  for (auto& s : servers) order.push_back(&s);
   auto run = [&](const std::string& label, double rate, int events) {
     if (std::find(step_order.begin(), step_order.end(), label) == step_order.end()) {
       step_order.push_back(label);
     }
-    for (auto& s : servers) {
-      if (const int refilled = s.fleet->Refill(); refilled > 0) {
-        std::printf("  (%s: %d dropped clients reconnected)\n", s.name.c_str(), refilled);
+    for (Server* s : order) {
+      if (const int refilled = s->fleet->Refill(); refilled > 0) {
+        std::printf("  (%s: %d dropped clients reconnected)\n", s->name.c_str(), refilled);
       }
-      const StepResult r = driver.Step(s, label, rate, events);
-      summary[label][s.name].Add(r);
-      PrintStep(s.name, r);
+      const StepResult r = driver.Step(*s, label, rate, events);
+      summary[label][s->name].Add(r);
+      PrintStep(s->name, r);
     }
   };
-  for (double rate : o.rates) {
-    char label[32];
-    std::snprintf(label, sizeof label, "%.0f ev/s", rate);
-    run(label, rate, std::max(1, static_cast<int>(rate * o.step_seconds)));
-  }
-  for (int b = 0; b < o.bursts; ++b) {
-    run("burst " + std::to_string(o.burst_events), 0, o.burst_events);
+  for (int round = 0; round < o.rounds; ++round) {
+    std::printf("  -- round %d of %d: %s first\n", round + 1, o.rounds,
+                order.front()->name.c_str());
+    for (double rate : o.rates) {
+      char label[32];
+      std::snprintf(label, sizeof label, "%.0f ev/s", rate);
+      run(label, rate, std::max(1, static_cast<int>(rate * o.step_seconds)));
+    }
+    for (int b = 0; b < o.bursts; ++b) {
+      run("burst " + std::to_string(o.burst_events), 0, o.burst_events);
+    }
+    std::reverse(order.begin(), order.end());  // who goes first alternates
   }
   std::printf("  (message size on the wire: %zu B of payload)\n", driver.message_bytes());
 
@@ -838,8 +849,8 @@ int Main(const Options& o) {
   if (servers.size() == 2) {
     const std::string a = servers[0].name;
     const std::string b = servers[1].name;
-    std::printf("\nSummary (median over the step's runs), ratio = %s / %s:\n", a.c_str(),
-                b.c_str());
+    std::printf("\nSummary (median over the step's runs; dropped: total), ratio = %s / %s:\n",
+                a.c_str(), b.c_str());
     std::printf("  %-14s %-10s %14s %14s %8s\n", "step", "figure", a.c_str(), b.c_str(), "ratio");
     for (const auto& label : step_order) {
       auto& sa = summary[label][a];
@@ -855,6 +866,7 @@ int Main(const Options& o) {
       line("msg/s", Median(sa.delivered), Median(sb.delivered), "%.0f");
       line("p50 ms", Median(sa.p50), Median(sb.p50), "%.2f");
       line("p99 ms", Median(sa.p99), Median(sb.p99), "%.2f");
+      line("p99 sent", Median(sa.p99_sent), Median(sb.p99_sent), "%.2f");
       line("us/msg", Median(sa.cpu), Median(sb.cpu), "%.2f");
       std::printf("  %-14s %-10s %14d %14d\n", label.c_str(), "dropped", sa.dropped, sb.dropped);
     }
@@ -901,6 +913,8 @@ int main(int argc, char** argv) {
       o.rates = sp::bench::ParseList(value());
     } else if (arg == "--step-seconds") {
       o.step_seconds = std::stod(value());
+    } else if (arg == "--rounds") {
+      o.rounds = std::max(1, std::stoi(value()));
     } else if (arg == "--bursts") {
       o.bursts = std::stoi(value());
     } else if (arg == "--burst-events") {
@@ -918,7 +932,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: sp_hub_bench [--clients N] [--idle N] [--rates R,R,...] "
-                   "[--step-seconds S] [--bursts N] [--burst-events N] [--size BYTES] "
+                   "[--step-seconds S] [--rounds N] [--bursts N] [--burst-events N] [--size BYTES] "
                    "[--threads N] [--only streamspace|node] [--server PATH]\n");
       return 2;
     }

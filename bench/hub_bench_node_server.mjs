@@ -46,12 +46,13 @@ function rfc3339() {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-function publishOne(n, pad) {
+// dueNs: when event n was due by the schedule; sentNs: when it is sent (see the C++ server).
+function publishOne(n, dueNs, pad) {
   const timestamp = rfc3339();
   const sentNs = process.hrtime.bigint();
-  // JSON.stringify cannot take a BigInt: the number is written by hand, as the C++ side's
-  // nlohmann::json writes an int64.
-  const data = `{"pad":${JSON.stringify(pad)},"sentNs":${sentNs},"seq":${n}}`;
+  // JSON.stringify cannot take a BigInt: the numbers are written by hand, as the C++ side's
+  // nlohmann::json writes an int64 (its keys sorted).
+  const data = `{"dueNs":${dueNs},"pad":${JSON.stringify(pad)},"sentNs":${sentNs},"seq":${n}}`;
   const message = `{"data":${data},"event":"session.updated","timestamp":"${timestamp}","type":"update"}`;
   for (const ws of wss.clients) {
     if (ws.readyState === ws.OPEN) ws.send(message);
@@ -67,14 +68,14 @@ function publish(rate, count, size) {
   let n = 0;
   const finish = () => reply(`done ${count} ${Number(process.hrtime.bigint() - start) / 1e9}`);
   if (rate <= 0) {
-    for (; n < count; ++n) publishOne(n, pad);
+    for (; n < count; ++n) publishOne(n, start, pad);
     finish();
     return;
   }
   const tick = () => {
     const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-    const due = Math.min(count, Math.floor(elapsed * rate) + 1);
-    for (; n < due; ++n) publishOne(n, pad);
+    const dueCount = Math.min(count, Math.floor(elapsed * rate) + 1);
+    for (; n < dueCount; ++n) publishOne(n, start + BigInt(Math.round((n / rate) * 1e9)), pad);
     if (n >= count) {
       finish();
       return;

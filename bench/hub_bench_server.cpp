@@ -9,10 +9,13 @@
 // each with one line on stdout (logs go to stderr):
 //   publish RATE COUNT SIZE  COUNT events on the sessions channel, RATE per second (0: as fast
 //                            as the loop goes), each {"type":"update","event":"session.updated",
-//                            "data":{"seq":n,"sentNs":T,"pad":"x"*SIZE},"timestamp":...}, T the
-//                            steady_clock (CLOCK_MONOTONIC) in ns just before Publish();
-//                            answers "done COUNT SECONDS" when the last one is handed over.
+//                            "data":{"seq":n,"dueNs":D,"sentNs":T,"pad":"x"*SIZE},
+//                            "timestamp":...}: D when event n was due by the schedule (start +
+//                            n/RATE; the start for RATE 0), T just before Publish(), both
+//                            steady_clock (CLOCK_MONOTONIC) ns; answers "done COUNT SECONDS"
+//                            when the last one is handed over.
 //   rss                      "rss KIB" (VmRSS of /proc/self/status)
+//   heap                     "heap BYTES", the bytes malloc has handed out (mallinfo2)
 //   clients                  "clients N" (EventHub::ConnectedCount)
 //   now                      "now NS", steady_clock in ns (the driver checks its clock against it)
 //   quit (or end of input)   closes every client and exits.
@@ -26,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include "common/clock.hpp"
@@ -83,9 +87,10 @@ void PublishAt(realtime::EventHub& events, double rate, long count, size_t pad_s
   const std::string pad(pad_size, 'x');
   const auto start = Clock::now();
   for (long n = 0; n < count; ++n) {
+    auto due = start;
     if (rate > 0) {
-      const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(static_cast<double>(n) / rate));
+      due += std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(static_cast<double>(n) / rate));
       std::this_thread::sleep_until(due);  // an absolute schedule: a late event does not shift
     }
     realtime::HubEvent event;
@@ -95,7 +100,9 @@ void PublishAt(realtime::EventHub& events, double rate, long count, size_t pad_s
     const auto sent_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
             .count();
-    event.data = {{"seq", n}, {"sentNs", sent_ns}, {"pad", pad}};
+    const auto due_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(due.time_since_epoch()).count();
+    event.data = {{"seq", n}, {"dueNs", due_ns}, {"sentNs", sent_ns}, {"pad", pad}};
     events.Publish(event);
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -150,6 +157,8 @@ int Main(int argc, char** argv) {
       PublishAt(events, rate, count, size);
     } else if (command == "rss") {
       Reply("rss " + std::to_string(VmRssKib()));
+    } else if (command == "heap") {
+      Reply("heap " + std::to_string(mallinfo2().uordblks));
     } else if (command == "clients") {
       Reply("clients " + std::to_string(events.ConnectedCount()));
     } else if (command == "now") {
