@@ -16,6 +16,27 @@
 // The clients are Boost.Beast WebSockets on one io_context (one thread by default); they
 // parse only the dueNs and sentNs fields of each message. A client the server drops is
 // reconnected before the next step, as a browser would.
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
