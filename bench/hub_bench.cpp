@@ -404,6 +404,10 @@ class Fleet {
  public:
   Fleet(std::vector<std::unique_ptr<Loop>>& loops, uint16_t port)
       : loops_(loops), server_(asio::ip::make_address("127.0.0.1"), port) {}
+  // The loops must still run: the connections are closed on their threads.
+  ~Fleet() { CloseAll(); }
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
 
   // Opens `count` more connections, at most `window` handshakes at a time; returns how many
   // were welcomed.
@@ -775,6 +779,7 @@ int Main(const Options& o) {
 
   const std::string log_dir = std::filesystem::temp_directory_path() / "sp_hub_bench";
   std::filesystem::create_directories(log_dir);
+  Driver driver(o);  // before the servers: their connections need its loops to close
   std::vector<Server> servers;
   if (o.streamspace) {
     Server s;
@@ -792,7 +797,6 @@ int Main(const Options& o) {
     servers.push_back(std::move(s));
   }
   if (servers.empty()) return 0;
-  Driver driver(o);
   for (auto& s : servers) {
     s.port = s.child->WaitReady();
     // The same clock: the server's steady_clock reading falls between two of ours.
