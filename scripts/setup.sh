@@ -44,11 +44,12 @@ if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 if ((WITH_TESTS)); then
   # websockify: the reference the VNC path benchmark compares against. chromium: the
-  # browser the web UI's end-to-end tests drive (through playwright-core from npm).
+  # browser the web UI's end-to-end tests drive (through playwright-core from npm), with a
+  # font so that its screenshots show text (only a recommendation of the package).
   # podman (with runc, uidmap, slirp4netns) serves the Docker Engine API the docker
   # platform's tests drive; mmdebstrap builds the session images from Debian packages.
   PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql clang-format clang-tidy curl
-             websockify chromium podman runc uidmap slirp4netns mmdebstrap openssl)
+             websockify chromium fonts-liberation podman runc uidmap slirp4netns mmdebstrap openssl)
 fi
 
 step "System packages (${#PACKAGES[@]})"
