@@ -233,22 +233,6 @@ double Median(std::vector<double> samples) {
 
 // ---- sessions ----
 
-nlohmann::json WaitForState(const test::TestServer& server, const std::string& token,
-                            const std::string& id, const std::string& state,
-                            std::chrono::milliseconds limit, std::chrono::milliseconds poll) {
-  const auto give_up = Clock::now() + limit;
-  nlohmann::json s;
-  while (Clock::now() < give_up) {
-    auto r = server.http().Get("/api/v1/sessions/" + id, token);
-    if (r.status == 200) {
-      s = r.Json();
-      if (s.value("state", "") == state || s.value("state", "") == "failed") return s;
-    }
-    std::this_thread::sleep_for(poll);
-  }
-  return s;
-}
-
 int ServerPid(const test::TestServer& server) {
   return FindProcess([&](const std::vector<std::string>& argv) {
     return argv.size() > 1 && argv[1] == "serve" &&

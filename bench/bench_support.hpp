@@ -61,12 +61,6 @@ double Median(std::vector<double> samples);
 
 // ---- sessions through the API ----
 
-// Polls GET /api/v1/sessions/<id> every `poll` until its state is `state` or "failed", or
-// `limit` passes; returns the last JSON seen.
-nlohmann::json WaitForState(const test::TestServer& server, const std::string& token,
-                            const std::string& id, const std::string& state,
-                            std::chrono::milliseconds limit,
-                            std::chrono::milliseconds poll = std::chrono::milliseconds(20));
 // The pid of the `streamspace serve` process of a TestServer (found by its data directory).
 int ServerPid(const test::TestServer& server);
 // The pid of the Xvnc of a session (Xvnc carries the session id as -desktop), or -1.

@@ -49,6 +49,8 @@
 // Beast's WebSocket only after net/asio.hpp, which fixes Boost 1.74's include order.
 #include <boost/beast/websocket.hpp>
 
+#include "bench/report_header.hpp"
+
 #ifndef SP_BENCH_BUILD_TYPE
 #define SP_BENCH_BUILD_TYPE "unknown"
 #endif
@@ -671,20 +673,6 @@ IdleResult MeasureIdle(Driver& driver, Server& s, int count) {
 }
 
 // ---- report ----
-
-std::string Today() {
-  const std::time_t now = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  return buf;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
 
 std::string CommandOutput(const std::string& command) {
   std::string out;

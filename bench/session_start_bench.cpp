@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "bench/bench_support.hpp"
+#include "bench/report_header.hpp"
 #include "tests/support/rfb_client.hpp"
+#include "tests/support/session_checks.hpp"
 #include "tests/support/test_server.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -59,8 +61,9 @@ Sample StartOnce(const test::TestServer& server, const std::string& token, const
                              created.body);
   }
   session_id = created.Json()["id"].get<std::string>();
-  const json state = WaitForState(server, token, session_id, "running", std::chrono::seconds(60),
-                                  std::chrono::milliseconds(o.poll_ms));
+  const json state =
+      test::WaitForSessionState(server, token, session_id, "running", std::chrono::seconds(60),
+                                std::chrono::milliseconds(o.poll_ms));
   if (state.value("state", "") != "running") {
     throw std::runtime_error("session did not run: " + state.dump());
   }
@@ -97,20 +100,6 @@ Sample StartOnce(const test::TestServer& server, const std::string& token, const
   return s;
 }
 
-std::string Today() {
-  const std::time_t now = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  return buf;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
 int Main(const Options& o) {
   std::printf("sp_session_start_bench  %s  cores=%u  load=%s  streamspace build: %s\n",
               Today().c_str(), std::thread::hardware_concurrency(), LoadAverage().c_str(),
@@ -139,7 +128,8 @@ int Main(const Options& o) {
     std::fflush(stdout);
     if (!id.empty()) {
       server.http().Delete("/api/v1/sessions/" + id, token);
-      const json end = WaitForState(server, token, id, "stopped", std::chrono::seconds(30));
+      const json end =
+          test::WaitForSessionState(server, token, id, "stopped", std::chrono::seconds(30));
       if (end.value("state", "") != "stopped") {
         std::printf("     session %s did not stop: %s\n", id.c_str(), end.dump().c_str());
       }

@@ -32,7 +32,9 @@
 #include <unistd.h>
 
 #include "bench/bench_support.hpp"
+#include "bench/report_header.hpp"
 #include "tests/support/rfb_client.hpp"
+#include "tests/support/session_checks.hpp"
 #include "tests/support/test_server.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -349,20 +351,6 @@ bool WaitUntilDrawn(const std::function<Connection()>& connect, std::chrono::sec
   return false;
 }
 
-std::string Today() {
-  const std::time_t now = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  return buf;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
 int Main(const Options& o) {
   std::printf("sp_vnc_path_bench  %s  cores=%u  load=%s  streamspace build: %s\n", Today().c_str(),
               std::thread::hardware_concurrency(), LoadAverage().c_str(), SP_BENCH_BUILD_TYPE);
@@ -500,7 +488,8 @@ int Main(const Options& o) {
                                  created.body);
       }
       session_id = created.Json()["id"].get<std::string>();
-      const json s = WaitForState(*server, token, session_id, "running", std::chrono::seconds(60));
+      const json s = test::WaitForSessionState(*server, token, session_id, "running",
+                                               std::chrono::seconds(60));
       if (s.value("state", "") != "running") {
         throw std::runtime_error("session did not run: " + s.dump());
       }
@@ -586,7 +575,7 @@ int Main(const Options& o) {
   }
   if (server) {
     server->http().Delete("/api/v1/sessions/" + session_id, token);
-    WaitForState(*server, token, session_id, "stopped", std::chrono::seconds(20));
+    test::WaitForSessionState(*server, token, session_id, "stopped", std::chrono::seconds(20));
   }
   return 0;
 }

@@ -11,14 +11,15 @@ namespace sp::test {
 
 nlohmann::json WaitForSessionState(const TestServer& server, const std::string& token,
                                    const std::string& id, const std::string& state,
-                                   std::chrono::seconds limit) {
+                                   std::chrono::milliseconds limit,
+                                   std::chrono::milliseconds poll) {
   const auto give_up = std::chrono::steady_clock::now() + limit;
   nlohmann::json s;
   while (std::chrono::steady_clock::now() < give_up) {
     auto r = server.http().Get("/api/v1/sessions/" + id, token);
     s = r.Json();
     if (r.status == 200 && (s["state"] == state || s["state"] == "failed")) return s;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(poll);
   }
   return s;
 }

@@ -11,10 +11,12 @@
 
 namespace sp::test {
 
-// Polls GET /api/v1/sessions/:id until its state is `state` (or failed); the last view.
+// Polls GET /api/v1/sessions/:id every `poll` until its state is `state` (or failed), or
+// `limit` passes; returns the last view.
 nlohmann::json WaitForSessionState(const TestServer& server, const std::string& token,
                                    const std::string& id, const std::string& state,
-                                   std::chrono::seconds limit = std::chrono::seconds(60));
+                                   std::chrono::milliseconds limit = std::chrono::seconds(60),
+                                   std::chrono::milliseconds poll = std::chrono::milliseconds(50));
 
 // Connects a noVNC-like viewer through /connect and the proxy, completes the RFB handshake
 // and asks for full updates until one is not a single colour (gtest failures otherwise).
