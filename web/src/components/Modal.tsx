@@ -35,3 +35,32 @@ export function Modal({ title, onClose, children, footer, testId, wide }: Props)
     </div>
   );
 }
+
+// The footer of a modal that holds a form: Cancel, and the form's submit button, which
+// shows `busyLabel` and is disabled while the request runs.
+export function FormFooter({
+  formId,
+  busy,
+  label,
+  busyLabel,
+  onCancel,
+  testId,
+}: {
+  formId: string;
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+  onCancel: () => void;
+  testId?: string;
+}) {
+  return (
+    <>
+      <button className="btn" type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button className="btn primary" type="submit" form={formId} disabled={busy} data-testid={testId}>
+        {busy ? busyLabel : label}
+      </button>
+    </>
+  );
+}

@@ -5,7 +5,7 @@ import type { APIKey, APIKeyCreated } from '../api/types';
 import { isAdmin, useAuth } from '../auth';
 import { Badge, EmptyState, ErrorBanner, SecretBox, Spinner, formatDate } from '../components/bits';
 import { useConfirm } from '../components/confirm';
-import { Modal } from '../components/Modal';
+import { FormFooter, Modal } from '../components/Modal';
 import { PageHeader } from '../components/Layout';
 import { useToast } from '../toast';
 import { useLoad } from '../useLoad';
@@ -62,14 +62,7 @@ function CreateKeyModal({ onClose, onCreated }: { onClose: () => void; onCreated
       onClose={onClose}
       testId="apikey-create-dialog"
       footer={
-        <>
-          <button className="btn" type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn primary" type="submit" form="apikey-form" disabled={busy} data-testid="apikey-create-submit">
-            {busy ? 'Creating…' : 'Create key'}
-          </button>
-        </>
+        <FormFooter formId="apikey-form" busy={busy} label="Create key" busyLabel="Creating…" onCancel={onClose} testId="apikey-create-submit" />
       }
     >
       <form id="apikey-form" className="form" onSubmit={submit}>

@@ -4,7 +4,7 @@ import { addGroupMember, createGroup, deleteGroup, listGroupMembers, listGroups,
 import type { Group, GroupType, MemberRole } from '../../api/types';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/bits';
 import { useConfirm } from '../../components/confirm';
-import { Modal } from '../../components/Modal';
+import { FormFooter, Modal } from '../../components/Modal';
 import { PageHeader } from '../../components/Layout';
 import { useToast } from '../../toast';
 import { useLoad } from '../../useLoad';
@@ -36,14 +36,7 @@ function CreateGroupModal({ onClose, onSaved }: { onClose: () => void; onSaved: 
       onClose={onClose}
       testId="group-dialog"
       footer={
-        <>
-          <button className="btn" type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn primary" type="submit" form="group-form" disabled={busy} data-testid="group-save">
-            {busy ? 'Creating…' : 'Create group'}
-          </button>
-        </>
+        <FormFooter formId="group-form" busy={busy} label="Create group" busyLabel="Creating…" onCancel={onClose} testId="group-save" />
       }
     >
       <form id="group-form" className="form" onSubmit={submit}>

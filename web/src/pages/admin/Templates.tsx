@@ -4,7 +4,7 @@ import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from '.
 import type { Template } from '../../api/types';
 import { Badge, ErrorBanner, Spinner, TemplateIcon } from '../../components/bits';
 import { useConfirm } from '../../components/confirm';
-import { Modal } from '../../components/Modal';
+import { FormFooter, Modal } from '../../components/Modal';
 import { PageHeader } from '../../components/Layout';
 import { useToast } from '../../toast';
 import { useLoad } from '../../useLoad';
@@ -111,14 +111,7 @@ function TemplateModal({ template, onClose, onSaved }: { template: Template | nu
       onClose={onClose}
       testId="template-dialog"
       footer={
-        <>
-          <button className="btn" type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn primary" type="submit" form="template-form" disabled={busy} data-testid="template-save">
-            {busy ? 'Saving…' : template ? 'Save' : 'Create template'}
-          </button>
-        </>
+        <FormFooter formId="template-form" busy={busy} label={template ? 'Save' : 'Create template'} busyLabel="Saving…" onCancel={onClose} testId="template-save" />
       }
     >
       <form id="template-form" className="form grid-2" onSubmit={submit}>

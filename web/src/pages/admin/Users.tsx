@@ -5,7 +5,7 @@ import type { Role, User } from '../../api/types';
 import { useAuth } from '../../auth';
 import { Badge, ErrorBanner, Spinner, formatDate } from '../../components/bits';
 import { useConfirm } from '../../components/confirm';
-import { Modal } from '../../components/Modal';
+import { FormFooter, Modal } from '../../components/Modal';
 import { PageHeader } from '../../components/Layout';
 import { useToast } from '../../toast';
 import { useLoad } from '../../useLoad';
@@ -40,14 +40,7 @@ function UserModal({ user, onClose, onSaved }: { user: User | null; onClose: () 
       onClose={onClose}
       testId="user-dialog"
       footer={
-        <>
-          <button className="btn" type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn primary" type="submit" form="user-form" disabled={busy} data-testid="user-save">
-            {busy ? 'Saving…' : editing ? 'Save' : 'Create user'}
-          </button>
-        </>
+        <FormFooter formId="user-form" busy={busy} label={editing ? 'Save' : 'Create user'} busyLabel="Saving…" onCancel={onClose} testId="user-save" />
       }
     >
       <form id="user-form" className="form" onSubmit={submit}>
