@@ -1,8 +1,6 @@
 #include "areas/system/system_routes.hpp"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "http/static_file.hpp"
 
 namespace sp::system {
 namespace {
@@ -27,31 +25,11 @@ Response Health(db::Database& db, const SystemInfo& info) {
   return http::JsonResponse(probe ? 200 : 503, body);
 }
 
-const char* ContentTypeFor(const std::string& ext) {
-  if (ext == ".js") return "text/javascript";
-  if (ext == ".css") return "text/css";
-  if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".png") return "image/png";
-  if (ext == ".map" || ext == ".json") return "application/json";
-  return "application/octet-stream";
-}
-
-// Serves one file of swagger-ui-dist; names are checked so that nothing outside the
+// Serves one file of swagger-ui-dist; the name is checked so that nothing outside the
 // directory can be reached.
 Response SwaggerAsset(const std::string& dir, std::string_view name) {
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (!ok || name.starts_with(".")) return http::ErrorResponse(404, "not_found", "no such file");
-  }
-  const std::filesystem::path path = std::filesystem::path(dir) / std::string(name);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return http::ErrorResponse(404, "not_found", "no such file");
-  std::ostringstream data;
-  data << in.rdbuf();
-  Response r = http::TextResponse(200, ContentTypeFor(path.extension().string()), data.str());
-  r.SetHeader("Cache-Control", "public, max-age=3600");
-  return r;
+  if (auto file = http::StaticFile(dir, name, "public, max-age=3600")) return std::move(*file);
+  return http::ErrorResponse(404, "not_found", "no such file");
 }
 
 constexpr const char* kSwaggerPage = R"(<!doctype html>
