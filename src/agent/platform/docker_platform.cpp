@@ -312,26 +312,37 @@ Status DockerPlatform::Delete(const std::string& session_id) {
   return Ok();
 }
 
-std::vector<SessionStatus> DockerPlatform::List() {
-  std::vector<SessionStatus> out;
+Result<std::map<std::string, std::pair<std::string, std::string>>> DockerPlatform::ListContainers()
+    const {
   const json filters = {{"label", json::array({"streamspace.agent=" + options_.agent_id})}};
   auto r = client_.Call("GET", "/containers/json?all=1&filters=" + UrlEncode(filters.dump()));
-  if (!r || r->status != 200 || !r->json.is_array()) {
-    spdlog::warn("docker: cannot list containers error={}", r ? r->Message() : r.error().message);
-    return out;
-  }
+  if (!r) return Fail(r.error());
+  if (r->status != 200 || !r->json.is_array()) return Fail(EngineError("list", *r));
+  std::map<std::string, std::pair<std::string, std::string>> out;
   for (const json& c : r->json) {
     const json labels = c.value("Labels", json::object());
     const std::string id = labels.is_object() ? labels.value("streamspace.session", "") : "";
-    if (id.empty()) continue;
-    const std::string engine_state = c.value("State", "");
+    if (!id.empty()) out[id] = {c.value("State", ""), c.value("Status", "")};
+  }
+  return out;
+}
+
+std::vector<SessionStatus> DockerPlatform::List() {
+  std::vector<SessionStatus> out;
+  auto containers = ListContainers();
+  if (!containers) {
+    spdlog::warn("docker: cannot list containers error={}", containers.error().message);
+    return out;
+  }
+  for (const auto& [id, container] : *containers) {
+    const auto& [engine_state, engine_status] = container;
     const std::string mine = GetState(id);
     if (engine_state == "running") {
       out.push_back({id, "running", ""});
     } else if (mine == "hibernated") {
       out.push_back({id, "hibernated", ""});
     } else {
-      out.push_back({id, mine == "failed" ? "failed" : "stopped", c.value("Status", "")});
+      out.push_back({id, mine == "failed" ? "failed" : "stopped", engine_status});
     }
   }
   return out;
@@ -346,7 +357,14 @@ std::vector<SessionStatus> DockerPlatform::CollectExited() {
     }
   }
   std::vector<SessionStatus> out;
+  if (running.empty()) return out;
+  // One list call a tick; a container is inspected only once it no longer runs.
+  auto containers = ListContainers();
+  if (!containers) return out;  // engine unreachable: ask again later
   for (const auto& id : running) {
+    if (auto it = containers->find(id); it != containers->end() && it->second.first == "running") {
+      continue;
+    }
     auto inspect = Inspect(id);
     if (!inspect) continue;  // engine unreachable: ask again later
     if (!*inspect) {

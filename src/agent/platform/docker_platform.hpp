@@ -46,6 +46,8 @@ class DockerPlatform final : public Platform {
  private:
   // The container's inspect document; nullopt when there is no such container.
   Result<std::optional<nlohmann::json>> Inspect(const std::string& session_id) const;
+  // This agent's containers by session id: {engine State, engine Status text}.
+  Result<std::map<std::string, std::pair<std::string, std::string>>> ListContainers() const;
   Status Create(const SessionSpec& spec);
   Status WaitReady(const std::string& session_id, const std::string& protocol, int http_port);
   void SetState(const std::string& session_id, const std::string& state);
