@@ -78,14 +78,31 @@ int main(int argc, char** argv) {
   sp::config::AgentCommandConfig a;
   auto* agent =
       cli.add_subcommand("agent", "Run an agent that takes sessions from a control plane");
-  agent->add_option("--platform", a.platform, "local or docker (kubernetes: later)")
+  agent->add_option("--platform", a.platform, "local, docker or kubernetes")
       ->envname("STREAMSPACE_AGENT_PLATFORM")
-      ->check(CLI::IsMember({"local", "docker"}));
+      ->check(CLI::IsMember({"local", "docker", "kubernetes"}));
   agent
       ->add_option("--docker-host", a.docker_host,
                    "docker platform: the engine's socket, unix:///var/run/docker.sock or "
                    "podman's")
       ->envname("DOCKER_HOST");
+  agent
+      ->add_option("--kubeconfig", a.kubeconfig,
+                   "kubernetes platform: kubeconfig file (default: the pod's service account)")
+      ->envname("KUBECONFIG");
+  agent
+      ->add_option("--kube-namespace", a.kube_namespace,
+                   "kubernetes platform: namespace for sessions (default: the service account's "
+                   "or the context's)")
+      ->envname("STREAMSPACE_KUBE_NAMESPACE");
+  agent
+      ->add_option("--kube-storage-class", a.kube_storage_class,
+                   "kubernetes platform: storage class of home claims (default: the cluster's)")
+      ->envname("STREAMSPACE_KUBE_STORAGE_CLASS");
+  agent
+      ->add_option("--kube-home-size", a.kube_home_size,
+                   "kubernetes platform: size of each home claim (default 1Gi)")
+      ->envname("STREAMSPACE_KUBE_HOME_SIZE");
   agent
       ->add_option("--control-plane", a.control_plane,
                    "Control plane URL, http://HOST:PORT or https://HOST:PORT")

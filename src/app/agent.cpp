@@ -9,6 +9,7 @@
 
 #include "agent/agent_runner.hpp"
 #include "agent/platform/docker_platform.hpp"
+#include "agent/platform/kubernetes_platform.hpp"
 #include "agent/platform/local_platform.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -17,9 +18,10 @@ namespace sp::app {
 
 int RunAgent(const config::AgentCommandConfig& config) {
   InitCrypto();
-  if (config.platform != "local" && config.platform != "docker") {
+  if (config.platform != "local" && config.platform != "docker" &&
+      config.platform != "kubernetes") {
     std::cerr << "streamspace: platform '" << config.platform
-              << "' is not available in this build (local or docker)\n";
+              << "' is not available (local, docker or kubernetes)\n";
     return 2;
   }
   if (config.agent_id.empty()) {
@@ -54,6 +56,25 @@ int RunAgent(const config::AgentCommandConfig& config) {
         return 1;
       }
       platform = std::move(docker);
+    } else if (config.platform == "kubernetes") {
+      auto connection = config.kubeconfig.empty() ? agent::InClusterConnection()
+                                                  : agent::KubeconfigConnection(config.kubeconfig);
+      if (!connection) {
+        std::cerr << "streamspace: " << connection.error().message << "\n";
+        return 2;
+      }
+      agent::KubernetesPlatformOptions options;
+      options.connection = std::move(*connection);
+      options.namespace_ = config.kube_namespace;
+      options.agent_id = config.agent_id;
+      options.storage_class = config.kube_storage_class;
+      options.home_size = config.kube_home_size;
+      auto kube = std::make_unique<agent::KubernetesPlatform>(std::move(options));
+      if (auto up = kube->Ping(); !up) {
+        std::cerr << "streamspace: " << up.error().message << "\n";
+        return 1;
+      }
+      platform = std::move(kube);
     } else {
       platform = std::make_unique<agent::LocalPlatform>(
           agent::LocalPlatformOptions{(std::filesystem::path(config.data_dir) / "local").string()});

@@ -59,6 +59,11 @@ struct AgentCommandConfig {
   std::string control_plane = "http://127.0.0.1:8080";
   std::string ca_file;  // https control planes: CAs to trust instead of the system's
   std::string docker_host = "unix:///var/run/docker.sock";  // --platform docker
+  // --platform kubernetes: in a pod the service account is used unless a kubeconfig is given.
+  std::string kubeconfig;
+  std::string kube_namespace;      // empty: the service account's or the context's
+  std::string kube_storage_class;  // empty: the cluster's default
+  std::string kube_home_size = "1Gi";
   std::string agent_id;
   std::string key;  // environment STREAMSPACE_AGENT_KEY or --key
   std::string region;

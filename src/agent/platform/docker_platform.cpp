@@ -9,9 +9,9 @@
 
 #include <curl/curl.h>
 
+#include "agent/platform/container_session.hpp"
 #include "agent/platform/endpoint_probe.hpp"
 #include "agent/platform/spec_text.hpp"
-#include "common/crypto.hpp"
 #include "common/log.hpp"
 
 namespace sp::agent {
@@ -22,17 +22,8 @@ using json = nlohmann::json;
 
 constexpr auto kReadyTimeout = std::chrono::seconds(30);
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
-constexpr int kVncPort = 5900;
-constexpr const char* kHome = "/home/user";
 
 std::string ContainerName(const std::string& session_id) { return "ss-" + session_id; }
-
-// One volume per user and template, like the local platform's homes/<user>/<template>.
-std::string VolumeName(const SessionSpec& spec) {
-  const std::string key =
-      spec.home_key.empty() ? spec.user_id + "/" + spec.template_name : spec.home_key;
-  return "ss-home-" + Sha256Hex(key).substr(0, 24);
-}
 
 std::string UrlEncode(const std::string& s) {
   char* out = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
@@ -41,38 +32,8 @@ std::string UrlEncode(const std::string& s) {
   return r;
 }
 
-// Inside the container: Xvnc, then (once its display is up) the app; the app's exit ends
-// the container with its code. An http template runs the web app alone.
-std::string Launcher(const SessionSpec& spec) {
-  std::string app;
-  for (const auto& arg : spec.command) {
-    if (!app.empty()) app += ' ';
-    app += ShellQuote(arg);
-  }
-  if (spec.protocol == "http") return "exec " + app + "\n";
-  std::string s;
-  s += "Xvnc :1 -rfbport " + std::to_string(kVncPort) +
-       " -SecurityTypes None -AlwaysShared -depth 24 -geometry " + std::to_string(spec.width) +
-       "x" + std::to_string(spec.height) + " -desktop " + ShellQuote(spec.session_id) + " &\n";
-  s += "xvnc=$!\n";
-  s += "app=\n";
-  s += "trap 'kill -TERM $app $xvnc 2>/dev/null; wait; exit 143' TERM INT HUP\n";
-  s += "while [ ! -e /tmp/.X11-unix/X1 ]; do\n";
-  s += "  kill -0 \"$xvnc\" 2>/dev/null || { echo 'streamspace: Xvnc exited' >&2; exit 1; }\n";
-  s += "  sleep 0.05\n";
-  s += "done\n";
-  s += "DISPLAY=:1 " + app + " &\n";
-  s += "app=$!\n";
-  s += "wait \"$app\"\n";
-  s += "status=$?\n";
-  s += "kill -TERM \"$xvnc\" 2>/dev/null\n";
-  s += "wait \"$xvnc\"\n";
-  s += "exit \"$status\"\n";
-  return s;
-}
-
 std::string PortKey(const std::string& protocol, int http_port) {
-  return std::to_string(protocol == "http" ? http_port : kVncPort) + "/tcp";
+  return std::to_string(protocol == "http" ? http_port : kContainerVncPort) + "/tcp";
 }
 
 // The host port the engine published for `key` ("5900/tcp"), or 0.
@@ -94,35 +55,7 @@ bool Running(const json& inspect) {
   return st != inspect.end() && st->is_object() && st->value("Running", false);
 }
 
-Status Validate(const SessionSpec& spec) {
-  if (!IsSafeName(spec.session_id)) {
-    return Fail(Errc::kInvalidArgument,
-                "session_id: must be 1-128 characters of A-Z a-z 0-9 . _ -");
-  }
-  if (spec.image.empty()) {
-    return Fail(Errc::kInvalidArgument,
-                "image: the docker platform runs the template's image, and this template has none");
-  }
-  if (spec.command.empty() || spec.command.front().empty()) {
-    return Fail(Errc::kInvalidArgument, "command: the app's argv is required");
-  }
-  for (const auto& arg : spec.command) {
-    if (HasNul(arg)) return Fail(Errc::kInvalidArgument, "command: contains a NUL character");
-  }
-  for (const auto& [name, value] : spec.env) {
-    if (!IsEnvName(name)) return Fail(Errc::kInvalidArgument, "env: invalid variable name " + name);
-    if (HasNul(value)) return Fail(Errc::kInvalidArgument, "env: " + name + " contains a NUL");
-  }
-  if (spec.protocol != "vnc" && spec.protocol != "http") {
-    return Fail(Errc::kInvalidArgument, "protocol: must be vnc or http");
-  }
-  if (spec.protocol == "http" && (spec.http_port < 1 || spec.http_port > 65535)) {
-    return Fail(Errc::kInvalidArgument, "httpPort: an http session needs its app's port");
-  }
-  return Ok();
-}
-
-Error EngineError(const std::string& what, const DockerResponse& r) {
+Error EngineError(const std::string& what, const RestResponse& r) {
   return Error{
       r.status == 404 ? Errc::kNotFound : Errc::kUnavailable,
       what + ": the container engine answered " + std::to_string(r.status) + ": " + r.Message(),
@@ -133,7 +66,10 @@ Error EngineError(const std::string& what, const DockerResponse& r) {
 }  // namespace
 
 DockerPlatform::DockerPlatform(DockerPlatformOptions options)
-    : options_(std::move(options)), client_(options_.socket_path) {
+    : options_(std::move(options)),
+      client_(RestClientOptions{.base_url = "http://docker/v1.41",
+                                .unix_socket = options_.socket_path,
+                                .peer_name = "the container engine at " + options_.socket_path}) {
   if (options_.agent_id.empty())
     throw std::invalid_argument("docker platform: agent id is required");
   if (options_.data_dir.empty())
@@ -184,11 +120,8 @@ Result<std::optional<json>> DockerPlatform::Inspect(const std::string& session_i
 
 Status DockerPlatform::Create(const SessionSpec& spec) {
   const std::string port_key = PortKey(spec.protocol, spec.http_port);
-  json env = json::array({std::string("HOME=") + kHome,
-                          "USER=" + (spec.username.empty() ? std::string("user") : spec.username),
-                          "STREAMSPACE_SESSION_ID=" + spec.session_id});
-  if (spec.protocol == "http") env.push_back("PORT=" + std::to_string(spec.http_port));
-  for (const auto& [name, value] : spec.env) env.push_back(name + "=" + value);
+  json env = json::array();
+  for (const auto& [name, value] : ContainerEnv(spec)) env.push_back(name + "=" + value);
   json host_config = {
       {"NanoCpus", spec.cpu_millicores * 1'000'000},
       {"Memory", spec.memory_mib * 1024 * 1024},
@@ -196,12 +129,12 @@ Status DockerPlatform::Create(const SessionSpec& spec) {
        {{port_key, json::array({{{"HostIp", options_.publish_ip}, {"HostPort", ""}}})}}},
       {"RestartPolicy", {{"Name", "no"}}}};
   if (spec.persistent_home) {
-    host_config["Binds"] = json::array({VolumeName(spec) + ":" + kHome});
+    host_config["Binds"] = json::array({HomeVolumeName(spec) + ":" + kContainerHome});
   }
   const json body = {{"Image", spec.image},
-                     {"Cmd", json::array({"/bin/sh", "-c", Launcher(spec)})},
+                     {"Cmd", json::array({"/bin/sh", "-c", ContainerLauncher(spec)})},
                      {"Env", env},
-                     {"WorkingDir", kHome},
+                     {"WorkingDir", kContainerHome},
                      {"Labels",
                       {{"streamspace.session", spec.session_id},
                        {"streamspace.user", spec.user_id},
@@ -261,7 +194,7 @@ Status DockerPlatform::WaitReady(const std::string& session_id, const std::strin
 }
 
 Status DockerPlatform::Start(const SessionSpec& spec) {
-  if (auto valid = Validate(spec); !valid) return valid;
+  if (auto valid = ValidateContainerSpec(spec, "docker"); !valid) return valid;
   auto inspect = Inspect(spec.session_id);
   if (!inspect) return Fail(inspect.error());
   if (!*inspect) {
@@ -404,6 +337,12 @@ Result<Endpoint> DockerPlatform::Resolve(const std::string& session_id, const st
   const int port = PublishedPort(c, PortKey(protocol, http_port));
   if (port <= 0) return Fail(Errc::kUnavailable, "the session's port is not published");
   return Endpoint{Endpoint::Kind::kTcp, "", options_.publish_ip, static_cast<uint16_t>(port)};
+}
+
+std::string DockerSocketPath(std::string_view docker_host) {
+  if (docker_host.starts_with("unix://")) return std::string(docker_host.substr(7));
+  if (docker_host.starts_with("/")) return std::string(docker_host);
+  return {};
 }
 
 }  // namespace sp::agent

@@ -12,10 +12,12 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
-#include "agent/platform/docker_client.hpp"
 #include "agent/platform/platform.hpp"
+#include "agent/platform/rest_client.hpp"
 
 namespace sp::agent {
 
@@ -54,9 +56,13 @@ class DockerPlatform final : public Platform {
   std::string GetState(const std::string& session_id);
 
   DockerPlatformOptions options_;
-  DockerClient client_;
+  RestClient client_;
   std::mutex mu_;
   std::map<std::string, std::string> states_;  // session -> running/hibernated/stopped/failed
 };
+
+// "unix:///run/docker.sock" or "/run/docker.sock" -> "/run/docker.sock"; empty for other
+// schemes (tcp:// engines are not supported).
+std::string DockerSocketPath(std::string_view docker_host);
 
 }  // namespace sp::agent
