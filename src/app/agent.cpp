@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <regex>
 #include <thread>
 
 #include <boost/asio/signal_set.hpp>
@@ -57,6 +58,13 @@ int RunAgent(const config::AgentCommandConfig& config) {
       }
       platform = std::move(docker);
     } else if (config.platform == "kubernetes") {
+      static const std::regex kStorage("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
+      if (!std::regex_match(config.kube_home_size, kStorage)) {
+        std::cerr << "streamspace: --kube-home-size must be a storage quantity such as 1Gi or "
+                     "500Mi, got '"
+                  << config.kube_home_size << "'\n";
+        return 2;
+      }
       auto connection = config.kubeconfig.empty() ? agent::InClusterConnection()
                                                   : agent::KubeconfigConnection(config.kubeconfig);
       if (!connection) {

@@ -4,15 +4,13 @@
 // built-in terminal template as a container; a viewer gets pixels through the control
 // plane; the home volume survives hibernation; limits and labels are on the container; the
 // agent re-adopts its containers after a restart; a missing image is a clear failure.
-#include <array>
 #include <cctype>
-#include <cstdio>
-#include <fstream>
 #include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/container_engine.hpp"
 #include "tests/support/session_checks.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -22,55 +20,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kImage = "localhost/streamspace-session-terminal:1";
-
-std::string DockerHost() {
-  const char* host = std::getenv("SP_TEST_DOCKER_HOST");
-  return host != nullptr ? host : "";
-}
-
-// One Engine API call through curl, as an operator would make it: {status, body}.
-std::pair<int, std::string> Engine(const std::string& method, const std::string& path,
-                                   const std::string& body = "") {
-  std::string socket = DockerHost().substr(std::string("unix://").size());
-  std::string cmd = "curl -s -o - -w '\\n%{http_code}' --unix-socket " + socket + " -X " + method +
-                    " -H 'Content-Type: application/json'";
-  if (!body.empty()) cmd += " --data-binary @-";
-  cmd += " 'http://d/v1.41" + path + "'";
-  std::string out;
-  if (body.empty()) {
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while (p != nullptr && (n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
-      out.append(buf.data(), n);
-    if (p != nullptr) ::pclose(p);
-  } else {
-    const std::string file = "/tmp/sp-engine-body-" + std::to_string(::getpid());
-    { std::ofstream(file) << body; }
-    FILE* p = ::popen((cmd + " < " + file).c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while (p != nullptr && (n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
-      out.append(buf.data(), n);
-    if (p != nullptr) ::pclose(p);
-    std::remove(file.c_str());
-  }
-  const size_t nl = out.rfind('\n');
-  if (nl == std::string::npos) return {0, out};
-  return {std::atoi(out.c_str() + nl + 1), out.substr(0, nl)};
-}
-
-// Runs `argv` in the container and returns its output (the multiplexed stream's text).
-std::string Exec(const std::string& container, const json& argv) {
-  auto created = Engine("POST", "/containers/" + container + "/exec",
-                        json{{"Cmd", argv}, {"AttachStdout", true}, {"AttachStderr", true}}.dump());
-  if (created.first != 201) return "exec create failed: " + created.second;
-  const std::string id = json::parse(created.second)["Id"];
-  auto started = Engine("POST", "/exec/" + id + "/start", json{{"Detach", false}}.dump());
-  std::string text = started.second;
-  std::erase_if(text, [](char c) { return (c < 32 && c != '\n') || c == 127; });
-  return text;
-}
 
 class DockerPlatformE2E : public ::testing::Test {
  protected:
@@ -112,17 +61,7 @@ class DockerPlatformE2E : public ::testing::Test {
     if (DockerHost().empty() || agent_id_.empty()) return;
     // Every container and volume this test made, by label and name.
     const json filters = {{"label", json::array({"streamspace.agent=" + agent_id_})}};
-    std::string encoded;
-    for (char c : filters.dump()) {
-      if (std::isalnum(static_cast<unsigned char>(c))) {
-        encoded += c;
-      } else {
-        char hex[4];
-        std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
-        encoded += hex;
-      }
-    }
-    auto list = Engine("GET", "/containers/json?all=1&filters=" + encoded);
+    auto list = Engine("GET", "/containers/json?all=1&filters=" + EncodeFilters(filters));
     const json containers = json::parse(list.second, nullptr, false);
     if (containers.is_array()) {
       for (const auto& c : containers) {
@@ -170,8 +109,8 @@ TEST_F(DockerPlatformE2E, RunsHibernatesWakesAndReadoptsAContainerSession) {
   ASSERT_EQ(volumes_.size(), 1u) << c["Mounts"].dump();
 
   // A file in the home volume survives hibernation (the container stops) and wake.
-  const std::string wrote =
-      Exec(container, {"sh", "-c", "echo kept > /home/user/marker.txt && echo written"});
+  const std::string wrote = Exec(
+      container, json::array({"sh", "-c", "echo kept > /home/user/marker.txt && echo written"}));
   ASSERT_NE(wrote.find("written"), std::string::npos) << wrote;
   ASSERT_EQ(
       server_->http().Post("/api/v1/sessions/" + id + "/hibernate", json::object(), alice_).status,
@@ -184,7 +123,7 @@ TEST_F(DockerPlatformE2E, RunsHibernatesWakesAndReadoptsAContainerSession) {
             202);
   ASSERT_EQ(WaitForSessionState(*server_, alice_, id, "running")["state"], "running")
       << agent_->Log();
-  const std::string kept = Exec(container, {"cat", "/home/user/marker.txt"});
+  const std::string kept = Exec(container, json::array({"cat", "/home/user/marker.txt"}));
   EXPECT_NE(kept.find("kept"), std::string::npos) << kept;
   ExpectViewerPixels(*server_, alice_, id);
 
