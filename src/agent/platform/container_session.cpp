@@ -1,6 +1,7 @@
 #include "agent/platform/container_session.hpp"
 
 #include "agent/platform/spec_text.hpp"
+#include "agent/platform/xvnc.hpp"
 #include "common/crypto.hpp"
 
 namespace sp::agent {
@@ -45,9 +46,9 @@ std::string ContainerLauncher(const SessionSpec& spec) {
   }
   if (spec.protocol == "http") return "exec " + app + "\n";
   std::string s;
-  s += "Xvnc :1 -rfbport " + std::to_string(kContainerVncPort) +
-       " -SecurityTypes None -AlwaysShared -depth 24 -geometry " + std::to_string(spec.width) +
-       "x" + std::to_string(spec.height) + " -desktop " + ShellQuote(spec.session_id) + " &\n";
+  s += "Xvnc :1 -rfbport " + std::to_string(kContainerVncPort) + " " + kXvncOptions +
+       " -geometry " + std::to_string(spec.width) + "x" + std::to_string(spec.height) +
+       " -desktop " + ShellQuote(spec.session_id) + " &\n";
   s += "xvnc=$!\n";
   s += "app=\n";
   s += "trap 'kill -TERM $app $xvnc 2>/dev/null; wait; exit 143' TERM INT HUP\n";

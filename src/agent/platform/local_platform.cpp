@@ -28,6 +28,7 @@
 
 #include "agent/platform/endpoint_probe.hpp"
 #include "agent/platform/spec_text.hpp"
+#include "agent/platform/xvnc.hpp"
 
 namespace sp::agent {
 namespace {
@@ -282,9 +283,10 @@ std::string Launcher(const LocalPlatformOptions& options, const SessionSpec& spe
   script += "rm -f \"$R/display\" \"$R/exit_status\" \"$R/vnc.sock\"\n";
   script += ShellQuote(options.xvnc) + (display.empty() ? "" : " " + display) +
             " -displayfd 3 -rfbunixpath \"$R/vnc.sock\" -rfbunixmode 0600 -rfbport -1"
-            " -SecurityTypes None -AlwaysShared -depth 24 -geometry " +
-            std::to_string(spec.width) + "x" + std::to_string(spec.height) + " -desktop " +
-            ShellQuote(spec.session_id) + " 3>\"$R/display\" &\n";
+            " " +
+            kXvncOptions + " -geometry " + std::to_string(spec.width) + "x" +
+            std::to_string(spec.height) + " -desktop " + ShellQuote(spec.session_id) +
+            " 3>\"$R/display\" &\n";
   script += "xvnc=$!\n";
   script += "app=\n";
   script += "trap 'kill -TERM $app $xvnc 2>/dev/null; wait; exit 143' TERM INT HUP\n";
