@@ -46,6 +46,10 @@ KubeContractServer::KubeContractServer(KubeContractOptions options) {
       options.runtime,
       "--ready-delay-ms",
       std::to_string(options.ready_delay_ms)};
+  if (!options.rbac_file.empty()) {
+    args.push_back("--rbac");
+    args.push_back(options.rbac_file);
+  }
   if (options.runtime == "docker") {
     args.push_back("--docker-host");
     args.push_back(DockerHost());
@@ -119,10 +123,11 @@ std::string KubeContractServer::token() const {
 
 agent::RestResponse KubeContractServer::Api(const std::string& method, const std::string& path,
                                             const nlohmann::json* body) const {
+  std::string admin = ReadAll(dir_ + "/admin-token");
   agent::RestClient client(agent::RestClientOptions{.base_url = url_,
                                                     .peer_name = "the contract server",
                                                     .ca_pem = ca_pem(),
-                                                    .bearer_token = token()});
+                                                    .bearer_token = admin});
   auto r = client.Call(method, path, body);
   if (!r) throw std::runtime_error(r.error().message);
   return std::move(*r);

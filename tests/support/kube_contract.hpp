@@ -15,6 +15,8 @@ struct KubeContractOptions {
   std::string runtime = "none";  // or "docker": pods run as containers on DockerHost()
   std::string namespace_ = "streamspace";
   int ready_delay_ms = 200;
+  // A manifest whose Roles are all the kubeconfig's token may do (403 for the rest).
+  std::string rbac_file;
 };
 
 class KubeContractServer {
@@ -27,10 +29,10 @@ class KubeContractServer {
   const std::string& url() const { return url_; }
   std::string kubeconfig() const { return dir_ + "/kubeconfig"; }
   std::string ca_pem() const;
-  std::string token() const;
+  std::string token() const;  // the kubeconfig's (the agent's)
   std::string Log() const;
 
-  // An API call as the agent makes it (TLS, bearer token): {status, body as JSON or null}.
+  // An API call with the server's admin token, which RBAC does not restrict.
   agent::RestResponse Api(const std::string& method, const std::string& path,
                           const nlohmann::json* body = nullptr) const;
   // The requests the server saw (method, path, query, status, reason, fieldValidation).
