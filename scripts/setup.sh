@@ -7,7 +7,8 @@
 #                             firefox-esr for the local platform) + web/node_modules
 #   scripts/setup.sh --test   also test tools: GoogleTest/GoogleMock, Google Benchmark,
 #                             PostgreSQL, clang-format, clang-tidy, curl, websockify,
-#                             Chromium (browser tests)
+#                             Chromium (browser tests), PyYAML and kubectl (Kubernetes
+#                             manifest checks)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -50,6 +51,11 @@ if ((WITH_TESTS)); then
   # platform's tests drive; mmdebstrap builds the session images from Debian packages.
   PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql clang-format clang-tidy curl
              websockify chromium fonts-liberation podman runc uidmap slirp4netns mmdebstrap openssl)
+  # The Kubernetes API contract server (tests/kube_contract) runs on Debian's python3 with
+  # PyYAML; tools/check_kube_manifests.py renders deploy/kubernetes with kubectl. A kubectl
+  # from elsewhere (a newer one) conflicts with Debian's package; keep it then.
+  PACKAGES+=(python3 python3-yaml)
+  if ! command -v kubectl >/dev/null 2>&1; then PACKAGES+=(kubernetes-client); fi
 fi
 
 step "System packages (${#PACKAGES[@]})"
