@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/rfb_client.hpp"
+#include "tests/support/session_checks.hpp"
 #include "tests/support/test_server.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -39,16 +40,8 @@ json WaitFor(const TestServer& server, const std::string& token, const std::stri
 // Registers an agent as it would itself, approves it as admin, returns its key.
 std::string RegisterAndApprove(const TestServer& server, const std::string& admin,
                                const std::string& agent_id) {
-  auto reg = server.http().Post("/api/v1/agents/register", {{"agentId", agent_id},
-                                                            {"platform", "local"},
-                                                            {"region", "lab"},
-                                                            {"capacity", {{"maxSessions", 5}}}});
-  EXPECT_EQ(reg.status, 201) << reg.body;
-  EXPECT_EQ(reg.Json()["status"], "pending");
-  auto approved =
-      server.http().Post("/api/v1/agents/" + agent_id + "/approve", json::object(), admin);
-  EXPECT_EQ(approved.status, 200) << approved.body;
-  return approved.Json().value("apiKey", "");
+  return RegisterAndApproveAgent(server, admin, agent_id, "local",
+                                 {{"region", "lab"}, {"capacity", {{"maxSessions", 5}}}});
 }
 
 class AgentsE2E : public ::testing::Test {

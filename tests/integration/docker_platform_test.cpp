@@ -36,25 +36,9 @@ class DockerPlatformE2E : public ::testing::Test {
     server_->CreateUser(admin_, "alice", "alice password 1");
     alice_ = server_->Login("alice", "alice password 1");
     agent_id_ = "docker-" + std::to_string(::getpid());
-    auto reg = server_->http().Post("/api/v1/agents/register",
-                                    {{"agentId", agent_id_}, {"platform", "docker"}});
-    ASSERT_EQ(reg.status, 201) << reg.body;
-    auto approved =
-        server_->http().Post("/api/v1/agents/" + agent_id_ + "/approve", json::object(), admin_);
-    ASSERT_EQ(approved.status, 200) << approved.body;
-    key_ = approved.Json()["apiKey"];
+    key_ = RegisterAndApproveAgent(*server_, admin_, agent_id_, "docker");
     StartAgent();
-    ASSERT_TRUE(WaitOnline()) << agent_->Log();
-  }
-  bool WaitOnline() {
-    for (int i = 0; i < 400; ++i) {
-      if (server_->http().Get("/api/v1/agents/" + agent_id_, admin_).Json().value("status", "") ==
-          "online") {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    ASSERT_TRUE(WaitForAgentOnline(*server_, admin_, agent_id_)) << agent_->Log();
   }
   void TearDown() override {
     agent_.reset();

@@ -348,23 +348,11 @@ class KubernetesE2E : public ::testing::Test {
     server_->CreateUser(admin_, "alice", "alice password 1");
     alice_ = server_->Login("alice", "alice password 1");
     agent_id_ = "kube-" + std::to_string(::getpid());
-    auto reg = server_->http().Post("/api/v1/agents/register",
-                                    {{"agentId", agent_id_}, {"platform", "kubernetes"}});
-    ASSERT_EQ(reg.status, 201) << reg.body;
-    auto approved =
-        server_->http().Post("/api/v1/agents/" + agent_id_ + "/approve", json::object(), admin_);
-    ASSERT_EQ(approved.status, 200) << approved.body;
+    const std::string key = RegisterAndApproveAgent(*server_, admin_, agent_id_, "kubernetes");
     agent_ = std::make_unique<AgentProcess>(
-        server_->port(), agent_id_, approved.Json()["apiKey"], server_->data_dir() + "/../kube",
+        server_->port(), agent_id_, key, server_->data_dir() + "/../kube",
         std::vector<std::string>{"--platform", "kubernetes", "--kubeconfig", kube_->kubeconfig()});
-    for (int i = 0; i < 400; ++i) {
-      if (server_->http().Get("/api/v1/agents/" + agent_id_, admin_).Json().value("status", "") ==
-          "online") {
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    FAIL() << "agent did not come online\n" << agent_->Log();
+    ASSERT_TRUE(WaitForAgentOnline(*server_, admin_, agent_id_)) << agent_->Log();
   }
   void TearDown() override {
     agent_.reset();

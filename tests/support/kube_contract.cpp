@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tests/support/container_engine.hpp"
+#include "tests/support/test_server.hpp"
 
 #ifndef SP_SOURCE_DIR
 #error "SP_SOURCE_DIR must name the source tree"
@@ -54,22 +55,7 @@ KubeContractServer::KubeContractServer(KubeContractOptions options) {
     args.push_back("--docker-host");
     args.push_back(DockerHost());
   }
-  const std::string log = dir_ + "/server.log";
-  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (log_fd < 0) throw std::runtime_error("cannot open " + log);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  pid_ = pid;
+  pid_ = SpawnLogged(std::move(args), dir_ + "/server.log", /*append=*/false);
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < give_up) {
     int status = 0;

@@ -9,6 +9,33 @@
 
 namespace sp::test {
 
+std::string RegisterAndApproveAgent(const TestServer& server, const std::string& admin,
+                                    const std::string& agent_id, const std::string& platform,
+                                    const nlohmann::json& fields) {
+  nlohmann::json body = fields;
+  body["agentId"] = agent_id;
+  body["platform"] = platform;
+  auto reg = server.http().Post("/api/v1/agents/register", body);
+  EXPECT_EQ(reg.status, 201) << reg.body;
+  EXPECT_EQ(reg.Json()["status"], "pending");
+  auto approved = server.http().Post("/api/v1/agents/" + agent_id + "/approve",
+                                     nlohmann::json::object(), admin);
+  EXPECT_EQ(approved.status, 200) << approved.body;
+  return approved.Json().value("apiKey", "");
+}
+
+bool WaitForAgentOnline(const TestServer& server, const std::string& admin,
+                        const std::string& agent_id) {
+  for (int i = 0; i < 400; ++i) {
+    if (server.http().Get("/api/v1/agents/" + agent_id, admin).Json().value("status", "") ==
+        "online") {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 nlohmann::json WaitForSessionState(const TestServer& server, const std::string& token,
                                    const std::string& id, const std::string& state,
                                    std::chrono::milliseconds limit,

@@ -47,6 +47,30 @@ std::string WithDatabase(const std::string& url, const std::string& db) {
 
 }  // namespace
 
+pid_t SpawnLogged(std::vector<std::string> args, const std::string& log_path, bool append,
+                  const std::map<std::string, std::string>& env) {
+  const int log_fd = ::open(log_path.c_str(),
+                            O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0600);
+  if (log_fd < 0) throw std::runtime_error("cannot open " + log_path);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(log_fd);
+    throw std::runtime_error("fork failed");
+  }
+  if (pid == 0) {
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  return pid;
+}
+
 TestServer::TestServer(TestServerOptions options) : options_(std::move(options)) {
   char tmpl[] = "/tmp/sp-it-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -91,22 +115,7 @@ void TestServer::Start() {
   }
   for (const auto& a : options_.extra_args) args.push_back(a);
   // Truncate the log: the "listening" line of this start is the one to wait for.
-  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (log_fd < 0) throw std::runtime_error("cannot open " + log_path_);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    for (const auto& [k, v] : options_.env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  pid_ = pid;
+  pid_ = SpawnLogged(std::move(args), log_path_, /*append=*/false, options_.env);
   WaitForListening();
   client_.emplace(port_);
 }
@@ -213,22 +222,9 @@ void AgentProcess::Start() {
     args.insert(args.end(), {"--control-plane", "http://127.0.0.1:" + std::to_string(port_)});
   }
   for (const auto& a : extra_args_) args.push_back(a);
-  const std::string log = data_dir_ + "/agent.log";
-  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    ::setenv("STREAMSPACE_AGENT_KEY", key_.c_str(), 1);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  pid_ = pid;
+  // Appended to: a restarted agent's log follows the last one's.
+  pid_ = SpawnLogged(std::move(args), data_dir_ + "/agent.log", /*append=*/true,
+                     {{"STREAMSPACE_AGENT_KEY", key_}});
 }
 
 void AgentProcess::Kill() {

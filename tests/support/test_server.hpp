@@ -93,6 +93,11 @@ class AgentProcess {
   pid_t pid_ = -1;
 };
 
+// Starts `args` (args[0] a path) with stdout and stderr going to `log_path` (truncated, or
+// appended to) and `env` added to the environment; returns its pid. Throws if it cannot.
+pid_t SpawnLogged(std::vector<std::string> args, const std::string& log_path, bool append,
+                  const std::map<std::string, std::string>& env = {});
+
 // Processes (any user) whose command line mentions `needle`: the session's sandbox, Xvnc
 // and app all carry the session id in their arguments or environment paths.
 std::vector<int> ProcessesMentioning(const std::string& needle);
