@@ -93,6 +93,10 @@ Result<KubeConnection> InClusterConnection(const std::string& root) {
 }
 
 Result<KubeConnection> KubeconfigConnection(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    return Fail(Errc::kInvalidArgument, "kubeconfig " + path + ": no such file");
+  }
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
