@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <regex>
 #include <thread>
 
 #include <boost/asio/signal_set.hpp>
@@ -58,8 +57,7 @@ int RunAgent(const config::AgentCommandConfig& config) {
       }
       platform = std::move(docker);
     } else if (config.platform == "kubernetes") {
-      static const std::regex kStorage("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
-      if (!std::regex_match(config.kube_home_size, kStorage)) {
+      if (!agent::IsStorageQuantity(config.kube_home_size)) {
         std::cerr << "streamspace: --kube-home-size must be a storage quantity such as 1Gi or "
                      "500Mi, got '"
                   << config.kube_home_size << "'\n";

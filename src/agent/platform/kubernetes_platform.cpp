@@ -1,8 +1,9 @@
 #include "agent/platform/kubernetes_platform.hpp"
 
 #include <algorithm>
-#include <regex>
+#include <cctype>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include <curl/curl.h>
@@ -102,16 +103,56 @@ Error ApiError(const std::string& what, const RestResponse& r) {
 
 }  // namespace
 
+namespace {
+
+bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// [a-z0-9]([-a-z0-9]*[a-z0-9])?
+bool IsDnsLabelText(std::string_view s) {
+  if (s.empty() || !IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?
+bool IsLabelValueText(std::string_view s) {
+  if (s.empty()) return true;
+  if (!IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
+}
+
+}  // namespace
+
 std::string KubeObjectName(const std::string& session_id) {
-  static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  if (session_id.size() <= 60 && std::regex_match(session_id, kLabel)) return "ss-" + session_id;
+  if (session_id.size() <= 60 && IsDnsLabelText(session_id)) return "ss-" + session_id;
   return "ss-" + Sha256Hex(session_id).substr(0, 32);
 }
 
 std::string KubeLabelValue(const std::string& text) {
-  static const std::regex kValue("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
-  if (text.size() <= 63 && std::regex_match(text, kValue)) return text;
+  if (text.size() <= 63 && IsLabelValueText(text)) return text;
   return "h-" + Sha256Hex(text).substr(0, 40);
+}
+
+bool IsStorageQuantity(std::string_view s) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  if (!digits()) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  const std::string_view suffix = s.substr(i);
+  for (std::string_view ok :
+       {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E"}) {
+    if (suffix == ok) return true;
+  }
+  return false;
 }
 
 KubernetesPlatform::KubernetesPlatform(KubernetesPlatformOptions options)

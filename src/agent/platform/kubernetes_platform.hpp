@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -86,5 +87,8 @@ class KubernetesPlatform final : public Platform {
 std::string KubeObjectName(const std::string& session_id);
 // A valid label value for any text: itself when valid, else "h-" and a hash.
 std::string KubeLabelValue(const std::string& text);
+// "1Gi", "500Mi", "1.5G": a plain storage quantity (no exponents), as --kube-home-size takes.
+// (Hand-written: std::regex trips GCC 12's maybe-uninitialized in sanitizer builds.)
+bool IsStorageQuantity(std::string_view s);
 
 }  // namespace sp::agent
