@@ -243,6 +243,22 @@ TEST_F(KubernetesContract, AnAppThatExitsEndsItsSession) {
   auto listed = MakePlatform("agent-k1")->List();
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].state, "failed");
+
+  // An exit seen after a hibernate began (the Deployment no longer says running) is the
+  // hibernate's doing: not reported, not scaled by this look.
+  const agent::SessionSpec other = Spec("c0000000-3333-4000-8000-000000000033");
+  ASSERT_TRUE(platform_->Start(other)) << server_->Log();
+  platform_->List();
+  const std::string path = kDeployments + std::string("ss-") + other.session_id;
+  json marked = Get(path);
+  marked["metadata"]["annotations"]["streamspace.io/state"] = "hibernated";
+  ASSERT_EQ(server_->Api("PUT", path, &marked).status, 200);
+  server_->FailPods("streamspace.io/session=" + other.session_id, 1);
+  for (int i = 0; i < 60; ++i) {  // two looks (one every 2 s)
+    for (const auto& s : platform_->CollectExited()) EXPECT_NE(s.session_id, other.session_id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Get(path)["spec"]["replicas"], 1);
 }
 
 TEST_F(KubernetesContract, DeleteRemovesTheSessionsObjectsAndKeepsTheHome) {

@@ -325,7 +325,7 @@ Status KubernetesPlatform::EnsureDeployment(const SessionSpec& spec) {
 }
 
 Status KubernetesPlatform::Scale(const std::string& session_id, int replicas,
-                                 const std::string& state) {
+                                 const std::string& state, bool only_if_running) {
   const std::string path =
       "/apis/apps/v1/namespaces/" + namespace_ + "/deployments/" + KubeObjectName(session_id);
   for (int attempt = 1;; ++attempt) {
@@ -336,6 +336,10 @@ Status KubernetesPlatform::Scale(const std::string& session_id, int replicas,
     }
     if (current->status != 200) return Fail(ApiError("reading the deployment", *current));
     Json d = std::move(current->json);
+    if (only_if_running &&
+        (d["spec"].value("replicas", 1) == 0 || Annotation(d, kStateAnnotation) != "running")) {
+      return Fail(Errc::kFailedPrecondition, "the session is no longer running");
+    }
     if (d["spec"].value("replicas", 1) == replicas && Annotation(d, kStateAnnotation) == state) {
       return Ok();
     }
@@ -517,7 +521,8 @@ std::vector<SessionStatus> KubernetesPlatform::CollectExited() {
   for (const Json& pod : *pods) {
     const std::string id = Annotation(pod, kSessionIdAnnotation);
     const Json* c = SessionContainer(pod);
-    if (id.empty() || c == nullptr) continue;
+    // A pod being deleted ends because of a hibernate, a delete or an eviction, not its app.
+    if (id.empty() || c == nullptr || pod["metadata"].contains("deletionTimestamp")) continue;
     auto exit = AppExit(*c);
     if (!exit) continue;
     {
@@ -527,11 +532,17 @@ std::vector<SessionStatus> KubernetesPlatform::CollectExited() {
     }
     // Kubernetes would restart the app; a session ends with its app, as on every platform.
     const std::string state = exit->first == 0 ? "stopped" : "failed";
-    SetState(id, state);
-    if (auto scaled = Scale(id, 0, state); !scaled) {
+    // Conditional on the Deployment still saying running: a hibernate or delete that raced
+    // with this look (commands run beside this ticker) wins, and nothing is reported.
+    if (auto scaled = Scale(id, 0, state, /*only_if_running=*/true); !scaled) {
+      if (scaled.error().code == Errc::kFailedPrecondition ||
+          scaled.error().code == Errc::kNotFound) {
+        continue;
+      }
       spdlog::warn("kubernetes: cannot scale down an exited session session_id={} error={}", id,
                    scaled.error().message);
     }
+    SetState(id, state);
     out.push_back(
         {id, state,
          exit->first == 0 ? "app exited" : "app exited with code " + std::to_string(exit->first)});

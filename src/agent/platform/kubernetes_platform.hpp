@@ -66,8 +66,10 @@ class KubernetesPlatform final : public Platform {
   Status EnsureService(const SessionSpec& spec);
   Status EnsureDeployment(const SessionSpec& spec);
   // Sets spec.replicas and the state annotation (running, hibernated, stopped, failed: what
-  // a restarted agent reports for a Deployment at 0); retries conflicts.
-  Status Scale(const std::string& session_id, int replicas, const std::string& state);
+  // a restarted agent reports for a Deployment at 0); retries conflicts. only_if_running:
+  // kFailedPrecondition unless the Deployment is at 1 and says running.
+  Status Scale(const std::string& session_id, int replicas, const std::string& state,
+               bool only_if_running = false);
   Status WaitReady(const std::string& session_id);
   Status WaitNoPods(const std::string& session_id);
   Result<Json> Pods(const std::string& selector) const;
