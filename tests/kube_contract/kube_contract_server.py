@@ -11,9 +11,11 @@ each Service's cluster IP forwards to its ready pods the way kube-proxy would.
 
   /usr/bin/python3 kube_contract_server.py --state-dir DIR [--port 0] [--token T]
       [--namespace NS] [--runtime none|docker] [--docker-host unix:///path.sock]
-      [--ready-delay-ms 300] [--image-prefix PREFIX]
+      [--ready-delay-ms 300] [--image-prefix PREFIX] [--rbac MANIFEST.yaml] [--admin-token T]
 
 prints `READY https://127.0.0.1:PORT` once DIR/kubeconfig, DIR/ca.crt and DIR/token exist.
+With --rbac, the Roles in MANIFEST.yaml are all the kubeconfig's token may do (403 otherwise);
+DIR/admin-token is never restricted.
 """
 import argparse
 import atexit
