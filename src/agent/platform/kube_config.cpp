@@ -8,24 +8,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/crypto.hpp"
+#include "common/file_text.hpp"
+#include "common/strings.hpp"
 
 namespace sp::agent {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // The entry of a kubeconfig list (clusters, users, contexts) with this name, under `field`.
 YAML::Node Named(const YAML::Node& root, const char* list, const std::string& name,
@@ -52,7 +41,7 @@ Result<std::string> Pem(const YAML::Node& node, const std::string& key, const fs
   }
   if (const std::string file = Str(node, key.c_str()); !file.empty()) {
     const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : base / file;
-    auto pem = ReadFile(path);
+    auto pem = ReadSmallFile(path.string());
     if (!pem) return Fail(Errc::kInvalidArgument, "kubeconfig: cannot read " + path.string());
     return *pem;
   }
@@ -70,7 +59,7 @@ Result<KubeConnection> InClusterConnection(const std::string& root) {
                 "--kubeconfig");
   }
   const fs::path dir(root);
-  auto ca = ReadFile(dir / "ca.crt");
+  auto ca = ReadSmallFile((dir / "ca.crt").string());
   if (!ca) {
     return Fail(Errc::kFailedPrecondition,
                 "no service account CA at " + (dir / "ca.crt").string() +
@@ -88,7 +77,7 @@ Result<KubeConnection> InClusterConnection(const std::string& root) {
   c.client.ca_pem = *ca;
   c.client.token_file = (dir / "token").string();
   c.client.timeout_s = 60;
-  if (auto ns = ReadFile(dir / "namespace")) c.namespace_ = Trimmed(*ns);
+  if (auto ns = ReadSmallFile((dir / "namespace").string())) c.namespace_ = TrimSpace(*ns);
   return c;
 }
 

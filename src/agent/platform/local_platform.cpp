@@ -29,6 +29,7 @@
 #include "agent/platform/endpoint_probe.hpp"
 #include "agent/platform/spec_text.hpp"
 #include "agent/platform/xvnc.hpp"
+#include "common/file_text.hpp"
 
 namespace sp::agent {
 namespace {
@@ -139,14 +140,6 @@ Status WriteFileAtomic(const std::string& path, std::string_view content) {
     return Fail(Errc::kInternal, "cannot write session state", path + ": " + ErrnoText(errno));
   }
   return Ok();
-}
-
-std::optional<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 // Field 22 of /proc/<pid>/stat (start time in clock ticks since boot) tells a process from a

@@ -6,6 +6,9 @@
 
 #include <curl/curl.h>
 
+#include "common/file_text.hpp"
+#include "common/strings.hpp"
+
 namespace sp::agent {
 namespace {
 
@@ -18,17 +21,6 @@ size_t Collect(char* data, size_t size, size_t count, void* out) {
 void SetBlob(CURL* curl, CURLoption option, const std::string& pem) {
   curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
   curl_easy_setopt(curl, option, &blob);
-}
-
-std::string ReadToken(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string token = ss.str();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
-    token.pop_back();
-  }
-  return token;
 }
 
 }  // namespace
@@ -58,7 +50,9 @@ Result<RestResponse> RestClient::Call(std::string_view method, const std::string
   headers = curl_slist_append(headers, ("Content-Type: " + std::string(content_type)).c_str());
   headers = curl_slist_append(headers, "Accept: application/json");
   const std::string token =
-      options_.token_file.empty() ? options_.bearer_token : ReadToken(options_.token_file);
+      options_.token_file.empty()
+          ? options_.bearer_token
+          : std::string(TrimSpace(ReadSmallFile(options_.token_file).value_or("")));
   if (!token.empty()) {
     headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
   }
