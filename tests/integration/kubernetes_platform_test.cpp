@@ -250,9 +250,18 @@ TEST_F(KubernetesContract, AnAppThatExitsEndsItsSession) {
   ASSERT_TRUE(platform_->Start(other)) << server_->Log();
   platform_->List();
   const std::string path = kDeployments + std::string("ss-") + other.session_id;
-  json marked = Get(path);
-  marked["metadata"]["annotations"]["streamspace.io/state"] = "hibernated";
-  ASSERT_EQ(server_->Api("PUT", path, &marked).status, 200);
+  // The simulated controller writes the Deployment's status concurrently, so this update
+  // reads again on a 409 as any client of the API must.
+  int put_status = 0;
+  for (int attempt = 0; attempt < 10 && put_status != 200; ++attempt) {
+    json marked = Get(path);
+    marked["metadata"]["annotations"]["streamspace.io/state"] = "hibernated";
+    put_status = server_->Api("PUT", path, &marked).status;
+    if (put_status != 200) {
+      EXPECT_EQ(put_status, 409);
+    }
+  }
+  ASSERT_EQ(put_status, 200);
   server_->FailPods("streamspace.io/session=" + other.session_id, 1);
   for (int i = 0; i < 60; ++i) {  // two looks (one every 2 s)
     for (const auto& s : platform_->CollectExited()) EXPECT_NE(s.session_id, other.session_id);
