@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/strings.hpp"
+#include "http/cookie_header.hpp"
 
 namespace sp::http {
 
@@ -158,18 +159,7 @@ RouteGroup& RouteGroup::Delete(std::string_view p, Handler h, Access a) {
 }
 
 std::string_view Request::Cookie(std::string_view name) const {
-  std::string_view header = Header("cookie");
-  while (!header.empty()) {
-    const size_t end = std::min(header.find(';'), header.size());
-    std::string_view pair = header.substr(0, end);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
-        pair[name.size()] == '=') {
-      return pair.substr(name.size() + 1);
-    }
-    header.remove_prefix(std::min(end + 1, header.size()));
-  }
-  return {};
+  return CookieValue(Header("cookie"), name);
 }
 
 std::string_view Request::Header(std::string_view lower_name) const {

@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "common/log.hpp"
+#include "net/beast_response.hpp"
 
 namespace sp::net {
 
@@ -103,18 +104,6 @@ http::Method ToMethod(bhttp::verb v) {
   }
 }
 
-bhttp::response<bhttp::string_body> ToBeast(http::Response&& r, unsigned version, bool keep_alive,
-                                            bool head) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
-  res.set(bhttp::field::content_type, r.content_type);
-  for (auto& [k, v] : r.headers) res.set(k, v);
-  res.keep_alive(keep_alive);
-  res.body() = std::move(r.body);
-  res.prepare_payload();
-  if (head) res.body().clear();  // Content-Length stays that of the GET body
-  return res;
-}
-
 }  // namespace
 
 asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
@@ -146,7 +135,7 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
           body ? "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes"
                : "request headers are too large");
       http::Pipeline::AddSecurityHeaders(r);
-      auto res = ToBeast(std::move(r), 11, false, false);
+      auto res = ToBeastResponse(std::move(r), 11, false);
       conn->stream.expires_after(std::chrono::seconds(10));
       co_await bhttp::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
       // Drain what the client is still sending so that it reads our answer instead of a reset.
@@ -205,7 +194,7 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
       response = co_await workers_.Run([this, &req] { return pipeline_.Handle(req); });
       conn->busy = false;
     }
-    auto res = ToBeast(std::move(response), version, keep_alive && !stopping_, head);
+    auto res = ToBeastResponse(std::move(response), version, keep_alive && !stopping_, head);
     conn->stream.expires_after(std::chrono::seconds(30));
     co_await bhttp::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
     if (ec || !res.keep_alive()) break;
@@ -229,10 +218,8 @@ asio::awaitable<void> HttpServer::Upgrade(std::shared_ptr<Connection> conn, WsEn
   if (!grant) {
     http::Response r = http::ErrorResponse(grant.error());
     http::Pipeline::AddSecurityHeaders(r);
-    auto res = ToBeast(std::move(r), raw.version(), false, false);
-    beast::error_code ec;
-    conn->stream.expires_after(std::chrono::seconds(10));
-    co_await bhttp::async_write(conn->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    BeastResponse res = ToBeastResponse(std::move(r), raw.version(), false);
+    co_await RespondAndClose(conn->stream, res);
     spdlog::info("websocket refused path={} status={} client={} reason={}", req.path,
                  res.result_int(), req.client_ip, grant.error().message);
     co_return;

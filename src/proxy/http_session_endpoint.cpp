@@ -7,6 +7,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include "common/log.hpp"
+#include "http/cookie_header.hpp"
+#include "net/beast_response.hpp"
 #include "proxy/session_proxy.hpp"
 
 namespace sp::proxy {
@@ -40,35 +42,14 @@ std::string WithoutToken(std::string_view query) {
   return out;
 }
 
-// The Cookie header without the proxy's cookie: the app never sees the viewer token.
-std::string CookiesWithoutView(std::string_view header) {
-  std::string out;
-  while (!header.empty()) {
-    const size_t end = std::min(header.find(';'), header.size());
-    std::string_view pair = header.substr(0, end);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (!pair.empty() && !(pair.starts_with(kViewCookie) && pair.size() > kViewCookie.size() &&
-                           pair[kViewCookie.size()] == '=')) {
-      if (!out.empty()) out += "; ";
-      out += pair;
-    }
-    header.remove_prefix(std::min(end + 1, header.size()));
-  }
-  return out;
-}
-
 asio::awaitable<void> Redirect(beast::tcp_stream& stream, const net::BeastRequest& req,
                                const std::string& location, const std::string& set_cookie) {
-  beast::http::response<beast::http::string_body> res{beast::http::status::found, req.version()};
-  res.set(beast::http::field::location, location);
-  res.set(beast::http::field::cache_control, "no-store");
-  if (!set_cookie.empty()) res.set(beast::http::field::set_cookie, set_cookie);
-  res.keep_alive(false);
-  res.prepare_payload();
-  beast::error_code ec;
-  stream.expires_after(std::chrono::seconds(10));
-  co_await beast::http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  http::Response found{.status = 302, .content_type = ""};
+  found.SetHeader("Location", location);
+  found.SetHeader("Cache-Control", "no-store");
+  if (!set_cookie.empty()) found.SetHeader("Set-Cookie", set_cookie);
+  net::BeastResponse res = net::ToBeastResponse(std::move(found), req.version(), false);
+  co_await net::RespondAndClose(stream, res);
 }
 
 struct HttpGrant {
@@ -148,8 +129,10 @@ class SessionProxy::HttpEndpoint final : public net::WsEndpoint {
     // WebSocket upgrade, which becomes the connection.
     net::BeastRequest up = ctx.raw;
     up.target(clean);
-    const std::string cookies = CookiesWithoutView(std::string_view(
-        ctx.raw[beast::http::field::cookie].data(), ctx.raw[beast::http::field::cookie].size()));
+    const std::string cookies =
+        http::CookieHeaderWithout(std::string_view(ctx.raw[beast::http::field::cookie].data(),
+                                                   ctx.raw[beast::http::field::cookie].size()),
+                                  kViewCookie);
     if (cookies.empty()) {
       up.erase(beast::http::field::cookie);
     } else {

@@ -6,6 +6,7 @@
 
 #include "common/crypto.hpp"
 #include "common/log.hpp"
+#include "net/beast_response.hpp"
 #include "proxy/rfb_client_filter.hpp"
 #include "realtime/agent_hub.hpp"
 
@@ -38,18 +39,8 @@ void ConfigureStream(net::WsStream& ws) {
 
 asio::awaitable<void> RespondError(beast::tcp_stream& stream, const net::BeastRequest& req,
                                    const Error& error) {
-  http::Response r = http::ErrorResponse(error);
-  beast::http::response<beast::http::string_body> res{static_cast<beast::http::status>(r.status),
-                                                      req.version()};
-  res.set(beast::http::field::content_type, r.content_type);
-  for (auto& [k, v] : r.headers) res.set(k, v);
-  res.keep_alive(false);
-  res.body() = std::move(r.body);
-  res.prepare_payload();
-  beast::error_code ec;
-  stream.expires_after(std::chrono::seconds(10));
-  co_await beast::http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  net::BeastResponse res = net::ToBeastResponse(http::ErrorResponse(error), req.version(), false);
+  co_await net::RespondAndClose(stream, res);
 }
 
 asio::awaitable<bool> SessionProxy::WaitRunning(beast::tcp_stream& stream,

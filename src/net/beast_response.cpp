@@ -1,0 +1,30 @@
+#include "net/beast_response.hpp"
+
+#include <chrono>
+
+namespace sp::net {
+
+BeastResponse ToBeastResponse(http::Response&& response, unsigned version, bool keep_alive,
+                              bool head) {
+  BeastResponse res{static_cast<beast::http::status>(response.status), version};
+  if (!response.content_type.empty()) {
+    res.set(beast::http::field::content_type, response.content_type);
+  }
+  for (auto& [k, v] : response.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(response.body);
+  res.prepare_payload();
+  if (head) res.body().clear();  // Content-Length stays that of the GET body
+  return res;
+}
+
+asio::awaitable<void> RespondAndClose(beast::tcp_stream& stream, BeastResponse& response) {
+  response.keep_alive(false);
+  beast::error_code ec;
+  stream.expires_after(std::chrono::seconds(10));
+  co_await beast::http::async_write(stream, response,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+}  // namespace sp::net
