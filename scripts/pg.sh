@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL cluster for tests, in a directory of its own.
 #   scripts/pg.sh start DIR PORT   initdb into DIR/db (user ss, trust auth), start it on
 #                                  127.0.0.1:PORT with its socket in DIR, print its URL
+#   scripts/pg.sh start DIR auto   the same on the first free port of 25432-25451
 #   scripts/pg.sh stop DIR [PORT]  stop it and remove DIR
 # As root the server runs as the postgres user, which then owns DIR.
 set -euo pipefail
@@ -38,7 +39,15 @@ if [[ "$(id -u)" == 0 ]]; then AS_PG=(runuser -u postgres --); fi
 
 case "$ACTION" in
   start)
-    [[ "$PORT" =~ ^[0-9]+$ ]] || usage
+    # "auto" stays below Linux's ephemeral range (32768+), where a client socket or a
+    # container's published port could already hold any fixed choice.
+    if [[ "$PORT" == auto ]]; then
+      PORTS=($(seq 25432 25451))
+    elif [[ "$PORT" =~ ^[0-9]+$ ]]; then
+      PORTS=("$PORT")
+    else
+      usage
+    fi
     mkdir -p "$DIR"
     touch "$DIR/$MARKER"
     if ((${#AS_PG[@]})); then
@@ -48,17 +57,36 @@ case "$ACTION" in
     if [[ ! -f "$DIR/db/PG_VERSION" ]]; then
       "${AS_PG[@]}" "$PG_BIN/initdb" -D "$DIR/db" -A trust -U ss -E UTF8 --locale=C.UTF-8 \
         --no-sync >"$DIR/initdb.log" 2>&1 || {
+        echo "pg.sh: initdb failed; its log:" >&2
         cat "$DIR/initdb.log" >&2
         exit 1
       }
     fi
-    if ! "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DIR/db" status >/dev/null 2>&1; then
-      # Each integration test server opens a pool of connections and gets a database of its
-      # own, so allow more connections than the default 100; durability does not matter here.
-      opts="-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off"
-      opts+=" -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-      if ! "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DIR/db" -o "$opts" -l "$DIR/log" -w -t 60 \
-        start >/dev/null; then
+    if "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DIR/db" status >/dev/null 2>&1; then
+      PORT="$(sed -n 4p "$DIR/db/postmaster.pid")"
+    else
+      started=0
+      for PORT in "${PORTS[@]}"; do
+        # Each integration test server opens a pool of connections and gets a database of
+        # its own, so allow more connections than the default 100; durability does not
+        # matter here. Dynamic shared memory lives in the data directory so that a small or
+        # missing /dev/shm on the test machine cannot stop the server.
+        opts="-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off"
+        opts+=" -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        opts+=" -c dynamic_shared_memory_type=mmap"
+        rm -f "$DIR/log"
+        if "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DIR/db" -o "$opts" -l "$DIR/log" -w -t 120 \
+          start >/dev/null; then
+          started=1
+          break
+        fi
+        if ! grep -q -e 'could not bind' -e 'could not create any TCP/IP sockets' "$DIR/log" \
+          2>/dev/null; then
+          break
+        fi
+        echo "pg.sh: port $PORT is taken" >&2
+      done
+      if ((!started)); then
         echo "pg.sh: PostgreSQL did not start; its log:" >&2
         cat "$DIR/log" >&2 || true
         exit 1

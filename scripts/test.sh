@@ -3,7 +3,7 @@
 #   a. clang-format check of src/ and tests/
 #   b. build preset dev (with the web UI); all tests on SQLite: unit, integration, the web
 #      UI's unit tests (vitest) and its browser end-to-end test (Chromium)
-#   c. a throwaway PostgreSQL on port 55432 (or $SP_TEST_PG_PORT); the integration tests
+#   c. a throwaway PostgreSQL on a free port (or $SP_TEST_PG_PORT); the integration tests
 #      again against it
 #   d. build preset asan; the C++ tests under AddressSanitizer + UBSan, on SQLite
 # A podman service (scripts/podman.sh) with the terminal session image
@@ -37,8 +37,8 @@ for arg in "$@"; do
   esac
 done
 
-# SP_TEST_PG_PORT moves stage c off 55432 when that port is taken locally.
-PG_PORT="${SP_TEST_PG_PORT:-55432}"
+# SP_TEST_PG_PORT pins stage c's PostgreSQL to one port; by default scripts/pg.sh picks one.
+PG_PORT="${SP_TEST_PG_PORT:-auto}"
 ARTIFACTS="$ROOT/test-artifacts"
 JOBS=2
 # Default per-test limit for tests that set none, so that a hang cannot eat the CI budget.
@@ -160,7 +160,7 @@ if ((NO_PG)); then
 elif ((!DEV_BUILT)); then
   step "c. PostgreSQL stage skipped: the dev build failed"
 else
-  step "c. PostgreSQL on 127.0.0.1:$PG_PORT"
+  step "c. PostgreSQL (port: $PG_PORT)"
   PG_DIR="$(mktemp -d /tmp/streamspace-pg.XXXXXX)"
   stop_pg() {
     if [[ -n "${PG_DIR:-}" && -d "$PG_DIR" ]]; then
@@ -169,12 +169,15 @@ else
     fi
   }
   trap 'stop_pg; stop_engine' EXIT
-  if PG_URL="$(bash scripts/pg.sh start "$PG_DIR" "$PG_PORT")"; then
+  if PG_URL="$(bash scripts/pg.sh start "$PG_DIR" "$PG_PORT" 2>"$ARTIFACTS/pg-start.log")"; then
     echo "PostgreSQL ready: $PG_URL"
     step "c. ctest build/dev -L integration (PostgreSQL)"
     SP_TEST_PG_URL="$PG_URL" run_ctest dev-postgresql build/dev -L integration
   else
-    stage_failed "PostgreSQL did not start on port $PG_PORT"
+    cat "$ARTIFACTS/pg-start.log" >&2
+    # The summary is what a truncated CI log still shows, so it carries the reason.
+    stage_failed "PostgreSQL did not start: $(grep -m1 -E 'FATAL|ERROR|failed' \
+      "$ARTIFACTS/pg-start.log" || tail -n1 "$ARTIFACTS/pg-start.log")"
   fi
   stop_pg
   trap stop_engine EXIT
