@@ -1,5 +1,6 @@
 // streamspace: the control plane (`serve`). Parses the command line and hands over.
 #include <csignal>
+#include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,7 +9,9 @@
 #include "app/serve.hpp"
 #include "common/log.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   // A peer that hangs up must cost a write error, never the process (children get the
   // default disposition back when they are spawned).
   std::signal(SIGPIPE, SIG_IGN);
@@ -158,4 +161,17 @@ int main(int argc, char** argv) {
     return sp::app::RunAgent(a);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // What escapes is a failure to start (a port in use, an unreadable file): say what it was
+  // and exit non-zero instead of aborting with std::terminate's message.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "streamspace: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -41,8 +41,9 @@ Status ParseControlPlaneUrl(const std::string& url, std::string& host, std::stri
     host = rest.substr(0, colon);
     port = rest.substr(colon + 1);
   }
-  if (!host.empty() && host.front() == '[' && host.back() == ']')
+  if (!host.empty() && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
+  }
   return Ok();
 }
 
@@ -152,7 +153,7 @@ awaitable<void> AgentRunner::Session() {
   bool writer_finished = false;
   asio::steady_timer writer_done(executor);
   writer_done.expires_at(asio::steady_timer::time_point::max());
-  asio::co_spawn(executor, link->outbox->Run(), [&](std::exception_ptr) {
+  asio::co_spawn(executor, link->outbox->Run(), [&](const std::exception_ptr&) {
     writer_finished = true;
     link->closed = true;
     writer_done.cancel();
@@ -163,6 +164,7 @@ awaitable<void> AgentRunner::Session() {
                                                config_.version, capacity));
   auto listed = co_await workers_.Run([this] { return platform_.List(); });
   std::vector<protocol::SessionReport> reports;
+  reports.reserve(listed.size());
   for (const auto& s : listed) reports.push_back({s.session_id, s.state, s.details});
   link->outbox->Push(protocol::SessionsReportMessage(reports));
 
@@ -194,7 +196,7 @@ awaitable<void> AgentRunner::Session() {
           co_await tick.async_wait(asio::redirect_error(use_awaitable, wait_ec));
         }
       },
-      [&](std::exception_ptr) {
+      [&](const std::exception_ptr&) {
         ticker_finished = true;
         ticker_done.cancel();
       });
@@ -218,7 +220,7 @@ awaitable<void> AgentRunner::Session() {
           co_await Execute(link, cmd);
         }
       },
-      [&](std::exception_ptr) {
+      [&](const std::exception_ptr&) {
         runner_finished = true;
         runner_done.cancel();
       });
@@ -255,12 +257,15 @@ awaitable<void> AgentRunner::Session() {
   link->outbox->Close(true);
   link->wake->cancel();
   beast::error_code ignored;
-  if (!writer_finished)
+  if (!writer_finished) {
     co_await writer_done.async_wait(asio::redirect_error(use_awaitable, ignored));
-  if (!ticker_finished)
+  }
+  if (!ticker_finished) {
     co_await ticker_done.async_wait(asio::redirect_error(use_awaitable, ignored));
-  if (!runner_finished)
+  }
+  if (!runner_finished) {
     co_await runner_done.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
   {
     std::lock_guard lock(mu_);
     if (current_ == link) current_.reset();
@@ -350,7 +355,7 @@ awaitable<void> Splice(net::ClientWsStream& ws, Socket& socket) {
           if (read_ec) break;
         }
       },
-      [&](std::exception_ptr) {
+      [&](const std::exception_ptr&) {
         up_finished = true;
         close_both();
         up_done.cancel();
@@ -383,7 +388,7 @@ awaitable<void> AgentRunner::Tunnel(std::shared_ptr<Link> link, protocol::Comman
   link->outbox->Push(protocol::AckMessage(cmd.command_id));
   const std::string tunnel_id = cmd.payload.value("tunnelId", "");
   const std::string target = cmd.payload.value("target", "vnc");
-  auto finish = [&](CommandOutcome o) {
+  auto finish = [&](const CommandOutcome& o) {
     journal_.Finish(cmd.command_id, o);
     Report(*link->outbox, cmd.command_id, o);
   };

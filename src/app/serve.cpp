@@ -87,8 +87,9 @@ int Serve(const config::ServeConfig& config) {
   InitCrypto();
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
-  if (ec)
+  if (ec) {
     return StartupFailure("cannot create data directory " + config.data_dir + ": " + ec.message());
+  }
 
   auto db = db::Database::Open({config.database_url, static_cast<size_t>(config.db_pool_size)});
   if (!db) return StartupFailure(db.error().message);
@@ -105,8 +106,9 @@ int Serve(const config::ServeConfig& config) {
   sessions::SessionRepository session_repo;
 
   authn::SetupService setup(**db, user_repo, clock);
-  if (auto st = setup.Bootstrap(config.admin_password); !st)
+  if (auto st = setup.Bootstrap(config.admin_password); !st) {
     return StartupFailure(st.error().message);
+  }
   auto secret = authn::AuthService::ResolveJwtSecret(**db, auth_repo, clock, config.jwt_secret);
   if (!secret) return StartupFailure(secret.error().message);
   auth::JwtCodec tokens(*secret, clock);

@@ -39,8 +39,9 @@ Result<ParsedUrl> ParseUrl(const std::string& url) {
     std::error_code ec;
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec)
+    if (ec) {
       return Fail(Errc::kInvalidArgument, "cannot create " + parent.string() + ": " + ec.message());
+    }
     return ParsedUrl{Dialect::kSqlite, "db=\"" + path + "\" timeout=10 shared_cache=false",
                      "sqlite:" + path};
   }
@@ -96,8 +97,9 @@ Result<std::string> PostgresConnectString(const std::string& url) {
   std::string port;
   if (!host.empty() && host.front() == '[') {
     const size_t close = host.find(']');
-    if (close == std::string::npos)
+    if (close == std::string::npos) {
       return Fail(Errc::kInvalidArgument, "malformed host in database URL");
+    }
     if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
     host = host.substr(1, close - 1);
   } else if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
@@ -108,8 +110,9 @@ Result<std::string> PostgresConnectString(const std::string& url) {
   auto add = [&](const char* key, const std::string& raw) -> Status {
     if (raw.empty()) return Ok();
     auto decoded = http::PercentDecode(raw, false);
-    if (!decoded)
+    if (!decoded) {
       return Fail(Errc::kInvalidArgument, std::string("malformed ") + key + " in database URL");
+    }
     kv.emplace_back(key, *decoded);
     return Ok();
   };

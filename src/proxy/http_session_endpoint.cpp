@@ -232,7 +232,7 @@ asio::awaitable<void> SessionProxy::SpliceHttp(net::WsStream& tunnel, Pending& p
             }
           }
         },
-        [&](std::exception_ptr) {
+        [&](const std::exception_ptr&) {
           up_done = true;
           up_finished.cancel();
         });

@@ -217,7 +217,7 @@ class SessionProxy::TunnelEndpoint final : public net::WsEndpoint {
             if (ec) break;
           }
         },
-        [&](std::exception_ptr) {
+        [&](const std::exception_ptr&) {
           up_done = true;
           close_both();
           up_finished.cancel();

@@ -95,8 +95,9 @@ bool AgentHub::HandleMessage(Connection& conn, const std::string& frame) {
     hello.platform = m.value("platform", "");
     hello.region = m.value("region", "");
     hello.version = m.value("version", "");
-    if (auto it = m.find("capacity"); it != m.end())
+    if (auto it = m.find("capacity"); it != m.end()) {
       hello.capacity = protocol::CapacityFromJson(*it);
+    }
     if (m.value("agent_id", id) != id) {
       spdlog::warn("agent announced another id agent_id={} announced={}", id,
                    m.value("agent_id", ""));
@@ -170,7 +171,7 @@ net::asio::awaitable<void> AgentHub::Serve(net::beast::tcp_stream& stream, net::
   writer_done.expires_at(net::asio::steady_timer::time_point::max());
   bool writer_finished = false;
   net::asio::co_spawn(ws.get_executor(), conn->outbox->Run(),
-                      [&writer_done, &writer_finished](std::exception_ptr) {
+                      [&writer_done, &writer_finished](const std::exception_ptr&) {
                         writer_finished = true;
                         writer_done.cancel();
                       });

@@ -224,7 +224,7 @@ net::asio::awaitable<void> EventHub::Serve(const std::string& channel_name,
   int running = 2;  // writer and keep-alive
   net::asio::steady_timer all_done(ws.get_executor());
   all_done.expires_at(net::asio::steady_timer::time_point::max());
-  auto finished = [&running, &all_done](std::exception_ptr) {
+  auto finished = [&running, &all_done](const std::exception_ptr&) {
     if (--running == 0) all_done.cancel();
   };
   net::asio::co_spawn(ws.get_executor(), client->outbox->Run(), finished);

@@ -9,6 +9,8 @@
 
 #include <curl/curl.h>
 
+#include <fmt/format.h>
+
 #include "agent/platform/container_session.hpp"
 #include "agent/platform/endpoint_probe.hpp"
 #include "agent/platform/spec_text.hpp"
@@ -70,10 +72,12 @@ DockerPlatform::DockerPlatform(DockerPlatformOptions options)
       client_(RestClientOptions{.base_url = "http://docker/v1.41",
                                 .unix_socket = options_.socket_path,
                                 .peer_name = "the container engine at " + options_.socket_path}) {
-  if (options_.agent_id.empty())
+  if (options_.agent_id.empty()) {
     throw std::invalid_argument("docker platform: agent id is required");
-  if (options_.data_dir.empty())
+  }
+  if (options_.data_dir.empty()) {
     throw std::invalid_argument("docker platform: data_dir is required");
+  }
   fs::create_directories(fs::path(options_.data_dir) / "states");
   for (const auto& entry : fs::directory_iterator(fs::path(options_.data_dir) / "states")) {
     std::ifstream in(entry.path());
@@ -121,7 +125,9 @@ Result<std::optional<json>> DockerPlatform::Inspect(const std::string& session_i
 Status DockerPlatform::Create(const SessionSpec& spec) {
   const std::string port_key = PortKey(spec.protocol, spec.http_port);
   json env = json::array();
-  for (const auto& [name, value] : ContainerEnv(spec)) env.push_back(name + "=" + value);
+  for (const auto& [name, value] : ContainerEnv(spec)) {
+    env.push_back(fmt::format("{}={}", name, value));
+  }
   json host_config = {
       {"NanoCpus", spec.cpu_millicores * 1'000'000},
       {"Memory", spec.memory_mib * 1024 * 1024},

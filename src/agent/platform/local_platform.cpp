@@ -745,10 +745,11 @@ Status LocalPlatform::WaitReady(Entry& entry, const std::string& protocol) {
   const std::string run_dir = RuntimeDir(entry.id);
   const std::string log_path = run_dir + "/session.log";
   const std::string name = SocketName(protocol);
+  const std::string socket_path = run_dir + "/" + name;
   const auto deadline = SteadyClock::now() + kReadyTimeout;
   while (true) {
     if (PublishSocket(run_dir, name) &&
-        EndpointAnswers({Endpoint::Kind::kUnix, run_dir + "/" + name, "", 0}, protocol == "http")) {
+        EndpointAnswers({Endpoint::Kind::kUnix, socket_path, "", 0}, protocol == "http")) {
       return Ok();
     }
     {

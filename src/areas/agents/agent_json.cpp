@@ -68,8 +68,9 @@ Result<RegisterRequest> ParseRegister(std::string_view body) {
   if (auto st = r.Finish(); !st) return Fail(st.error());
   auto j = json::parse(body, nullptr, false);
   if (auto it = j.find("capacity"); it != j.end()) {
-    if (!it->is_object())
+    if (!it->is_object()) {
       return Fail(Errc::kInvalidArgument, "field 'capacity': must be an object");
+    }
     req.capacity = protocol::CapacityFromJson(*it);
     if (req.capacity.max_sessions < 0 || req.capacity.max_sessions > 100000) {
       return Fail(Errc::kInvalidArgument, "field 'capacity.maxSessions': must be 0 to 100000");

@@ -68,8 +68,9 @@ Result<Agent> AgentService::FindVisible(db::Conn& c, const auth::Principal& who,
 
 Result<std::vector<Agent>> AgentService::List(const auth::Principal& who,
                                               const AgentFilter& filter) {
-  if (!who.IsOperator())
+  if (!who.IsOperator()) {
     return Fail(Errc::kPermissionDenied, "requires the operator or admin role");
+  }
   return db_.Read([&](db::Conn& c) -> Result<std::vector<Agent>> { return repo_.List(c, filter); });
 }
 

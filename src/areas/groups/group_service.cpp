@@ -69,8 +69,9 @@ Result<GroupList> GroupService::List(const auth::Principal& who, GroupFilter fil
 }
 
 Result<Group> GroupService::Create(const auth::Principal& who, CreateGroupRequest req) {
-  if (!who.IsAdmin())
+  if (!who.IsAdmin()) {
     return Fail(Errc::kPermissionDenied, "creating groups requires the admin role");
+  }
   if (!IsValidGroupName(req.name)) {
     return Fail(Errc::kInvalidArgument,
                 "field 'name': must be 3 to 50 lowercase letters, digits or '-', starting with a "

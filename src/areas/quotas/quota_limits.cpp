@@ -1,10 +1,27 @@
 #include "areas/quotas/quota_limits.hpp"
 
+#include <algorithm>
+#include <array>
+#include <utility>
 #include <charconv>
 #include <cmath>
 
 namespace sp::quotas {
 namespace {
+
+// Kubernetes quantity suffixes: binary (Ki..Ti) and decimal (k/K..T); none means bytes.
+constexpr std::array<std::pair<std::string_view, double>, 10> kByteSuffixes = {{
+    {"", 1.0},
+    {"Ki", 1024.0},
+    {"Mi", 1024.0 * 1024},
+    {"Gi", 1024.0 * 1024 * 1024},
+    {"Ti", 1024.0 * 1024 * 1024 * 1024},
+    {"K", 1e3},
+    {"k", 1e3},
+    {"M", 1e6},
+    {"G", 1e9},
+    {"T", 1e12},
+}};
 
 // Splits "1.5Gi" into 1.5 and "Gi". Returns false when the number part is malformed.
 bool SplitQuantity(std::string_view s, double& number, std::string_view& suffix) {
@@ -37,27 +54,10 @@ std::optional<int64_t> ParseBytesQuantity(const nlohmann::json& value, double un
   double number = 0;
   std::string_view suffix;
   if (!SplitQuantity(value.get_ref<const std::string&>(), number, suffix)) return std::nullopt;
-  double multiplier = 0;
-  if (suffix.empty())
-    multiplier = 1;
-  else if (suffix == "Ki")
-    multiplier = 1024.0;
-  else if (suffix == "Mi")
-    multiplier = 1024.0 * 1024;
-  else if (suffix == "Gi")
-    multiplier = 1024.0 * 1024 * 1024;
-  else if (suffix == "Ti")
-    multiplier = 1024.0 * 1024 * 1024 * 1024;
-  else if (suffix == "K" || suffix == "k")
-    multiplier = 1e3;
-  else if (suffix == "M")
-    multiplier = 1e6;
-  else if (suffix == "G")
-    multiplier = 1e9;
-  else if (suffix == "T")
-    multiplier = 1e12;
-  else
-    return std::nullopt;
+  const auto* unit = std::find_if(kByteSuffixes.begin(), kByteSuffixes.end(),
+                                  [&](const auto& entry) { return entry.first == suffix; });
+  if (unit == kByteSuffixes.end()) return std::nullopt;
+  const double multiplier = unit->second;
   return Rounded(number * multiplier / unit_bytes);
 }
 

@@ -10,6 +10,7 @@ namespace {
 
 std::vector<std::string_view> EventTypeNames() {
   std::vector<std::string_view> out;
+  out.reserve(std::size(kEventTypes));
   for (const auto& info : kEventTypes) out.push_back(info.type);
   return out;
 }

@@ -249,8 +249,9 @@ Result<Session> SessionService::ChangeState(const auth::Principal& who, const st
                               : to == state::kWaking    ? protocol::action::kWakeSession
                                                         : protocol::action::kDeleteSession;
     if (to == state::kStopping && s->state == state::kFailed && !s->agent_id) {
-      if (auto st = Move(c, *s, state::kStopped, "deleted", who.user_id); !st)
+      if (auto st = Move(c, *s, state::kStopped, "deleted", who.user_id); !st) {
         return Fail(st.error());
+      }
       return s;
     }
     if (auto st = Move(c, *s, to, "requested by " + who.username, who.user_id); !st) {

@@ -29,7 +29,7 @@ Response ListUsers(UserService& users, Request& req) {
 Response CreateUser(UserService& users, Request& req) {
   auto body = ParseCreateUser(req.body);
   if (!body) return http::ErrorResponse(body.error());
-  auto user = users.Create(req.Caller(), std::move(*body));
+  auto user = users.Create(req.Caller(), *body);
   if (!user) return http::ErrorResponse(user.error());
   return http::JsonResponse(201, ToJson(*user));
 }

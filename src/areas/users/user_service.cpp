@@ -29,8 +29,9 @@ bool IsValidUsername(std::string_view s) {
 
 Result<UserList> UserService::List(const auth::Principal& who, const UserFilter& filter,
                                    const http::Page& page) {
-  if (!who.IsOperator())
+  if (!who.IsOperator()) {
     return Fail(Errc::kPermissionDenied, "listing users requires the operator or admin role");
+  }
   return db_.Read([&](db::Conn& c) -> Result<UserList> {
     UserList out;
     out.users = repo_.List(c, filter, page, out.total);
@@ -38,16 +39,18 @@ Result<UserList> UserService::List(const auth::Principal& who, const UserFilter&
   });
 }
 
-Result<User> UserService::Create(const auth::Principal& who, CreateUserRequest req) {
-  if (!who.IsAdmin())
+Result<User> UserService::Create(const auth::Principal& who, const CreateUserRequest& req) {
+  if (!who.IsAdmin()) {
     return Fail(Errc::kPermissionDenied, "creating users requires the admin role");
+  }
   if (!IsValidUsername(req.username)) {
     return Fail(Errc::kInvalidArgument,
                 "field 'username': must be 3 to 32 letters, digits, '-' or '_'");
   }
   if (req.provider == "local") {
-    if (auto st = auth::CheckPasswordStrength(req.password, "password"); !st)
+    if (auto st = auth::CheckPasswordStrength(req.password, "password"); !st) {
       return Fail(st.error());
+    }
   } else if (!req.password.empty()) {
     return Fail(Errc::kInvalidArgument, "field 'password': only local users have a password; " +
                                             req.provider +
@@ -120,8 +123,9 @@ Result<User> UserService::Update(const auth::Principal& who, const std::string& 
   }
   std::string new_hash;
   if (req.password) {
-    if (auto st = auth::CheckPasswordStrength(*req.password, "password"); !st)
+    if (auto st = auth::CheckPasswordStrength(*req.password, "password"); !st) {
       return Fail(st.error());
+    }
     auto hash = auth::HashPassword(*req.password);
     if (!hash) return Fail(hash.error());
     new_hash = std::move(*hash);

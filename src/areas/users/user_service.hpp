@@ -42,7 +42,7 @@ class UserService {
 
   Result<UserList> List(const auth::Principal& who, const UserFilter& filter,
                         const http::Page& page);
-  Result<User> Create(const auth::Principal& who, CreateUserRequest req);
+  Result<User> Create(const auth::Principal& who, const CreateUserRequest& req);
   Result<UserDetails> Get(const auth::Principal& who, const std::string& id);
   Result<User> Update(const auth::Principal& who, const std::string& id, UpdateUserRequest req);
   Status Delete(const auth::Principal& who, const std::string& id);
