@@ -6,6 +6,7 @@
 #   c. a throwaway PostgreSQL on a free port (or $SP_TEST_PG_PORT); the integration tests
 #      again against it
 #   d. build preset asan; the C++ tests under AddressSanitizer + UBSan, on SQLite
+#   e. clang-tidy (scripts/tidy.sh) over src/ with the dev build's compile commands
 # A podman service (scripts/podman.sh) with the terminal session image
 # (scripts/build-session-images.sh) serves the docker platform's tests in every stage.
 # Ends with one line "N passed, N failed" summed over the ctest runs; a stage that cannot
@@ -13,7 +14,7 @@
 # failure. Logs go to test-artifacts/.
 #
 #   scripts/test.sh [--quick] [--no-pg]
-#     --quick   skip stage d (the sanitizer build) for local iteration
+#     --quick   skip stages d and e (sanitizers, clang-tidy) for local iteration
 #     --no-pg   skip stage c (PostgreSQL)
 set -euo pipefail
 
@@ -195,6 +196,19 @@ else
       run_ctest asan build/asan -LE 'browser|web' 
   else
     stage_failed "build of preset asan failed (test-artifacts/build-asan.log)"
+  fi
+fi
+
+# --- e. clang-tidy ------------------------------------------------------------------
+if ((QUICK)); then
+  step "e. clang-tidy skipped (--quick)"
+elif ((!DEV_BUILT)); then
+  step "e. clang-tidy skipped: the dev build failed"
+else
+  step "e. clang-tidy (scripts/tidy.sh)"
+  # The sources are kept free of findings, so any finding fails the stage.
+  if ! bash scripts/tidy.sh --build build/dev; then
+    stage_failed "clang-tidy: findings listed above (details: test-artifacts/tidy.log)"
   fi
 fi
 
