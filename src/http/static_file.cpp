@@ -4,6 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include "common/strings.hpp"
+
 namespace sp::http {
 namespace {
 
@@ -40,18 +44,56 @@ bool IsSafeRelativePath(std::string_view path) {
   return true;
 }
 
+std::string FileETag(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return {};
+  const auto modified = std::filesystem::last_write_time(path, ec);
+  if (ec) return {};
+  return fmt::format("W/\"{:x}-{:x}\"", size,
+                     static_cast<uint64_t>(modified.time_since_epoch().count()));
+}
+
+bool ETagMatches(std::string_view if_none_match, std::string_view etag) {
+  if (etag.empty()) return false;
+  const auto opaque = [](std::string_view tag) {
+    tag = TrimSpace(tag);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    return tag;
+  };
+  size_t start = 0;
+  while (start <= if_none_match.size()) {
+    const size_t comma = std::min(if_none_match.find(',', start), if_none_match.size());
+    const std::string_view candidate = TrimSpace(if_none_match.substr(start, comma - start));
+    if (candidate == "*" || (!candidate.empty() && opaque(candidate) == opaque(etag))) {
+      return true;
+    }
+    start = comma + 1;
+  }
+  return false;
+}
+
 std::optional<Response> StaticFile(const std::string& root, std::string_view rel,
-                                   std::string_view cache_control) {
+                                   std::string_view cache_control, std::string_view if_none_match) {
   if (!IsSafeRelativePath(rel)) return std::nullopt;
   const std::filesystem::path path = std::filesystem::path(root) / std::string(rel);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  const std::string etag = FileETag(path.string());
+  if (!if_none_match.empty() && ETagMatches(if_none_match, etag)) {
+    // The client's copy is current: headers only, no content type for a body it will not get.
+    Response r = TextResponse(304, "", "");
+    r.SetHeader("ETag", etag);
+    r.SetHeader("Cache-Control", std::string(cache_control));
+    return r;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream data;
   data << in.rdbuf();
   Response r = TextResponse(200, ContentTypeFor(path.extension().string()), data.str());
   r.SetHeader("Cache-Control", std::string(cache_control));
+  if (!etag.empty()) r.SetHeader("ETag", etag);
   return r;
 }
 

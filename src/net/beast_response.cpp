@@ -14,6 +14,12 @@ BeastResponse ToBeastResponse(http::Response&& response, unsigned version, bool 
   res.keep_alive(keep_alive);
   res.body() = std::move(response.body);
   res.prepare_payload();
+  // Beast writes Content-Length: 0 here, but a 204 must not carry one and a 304's would have
+  // to be that of the 200 it stands for (RFC 9110, 8.6).
+  if (res.result() == beast::http::status::no_content ||
+      res.result() == beast::http::status::not_modified) {
+    res.erase(beast::http::field::content_length);
+  }
   if (head) res.body().clear();  // Content-Length stays that of the GET body
   return res;
 }

@@ -49,6 +49,35 @@ TEST(WebApp, ServesTheAppWithDeepLinksButNeverForTheApi) {
   std::filesystem::remove_all(web);
 }
 
+TEST(WebApp, ARevalidatedPageIsNotSentAgainUntilItChanges) {
+  const std::string web =
+      (std::filesystem::temp_directory_path() / ("sp-web-etag-" + std::to_string(::getpid())))
+          .string();
+  std::filesystem::create_directories(web + "/app");
+  std::ofstream(web + "/app/index.html") << "<!doctype html><title>build one</title>";
+  TestServer server(TestServerOptions{.extra_args = {"--web-dir", web, "--no-local-agent"}});
+
+  auto first = server.http().Get("/sessions");
+  ASSERT_EQ(first.status, 200);
+  const std::string etag = first.Header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(first.Header("cache-control"), "no-cache");
+  auto again = server.http().Send("GET", "/sessions", "", {}, {{"If-None-Match", etag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.body, "");
+  EXPECT_EQ(again.Header("etag"), etag);
+  EXPECT_EQ(again.Header("content-length"), "");  // RFC 9110: none, or the 200's length
+
+  // A new build replaces index.html: the old tag no longer matches.
+  std::ofstream(web + "/app/index.html", std::ios::trunc)
+      << "<!doctype html><title>build two, with a longer title</title>";
+  auto rebuilt = server.http().Send("GET", "/sessions", "", {}, {{"If-None-Match", etag}});
+  EXPECT_EQ(rebuilt.status, 200);
+  EXPECT_NE(rebuilt.body.find("build two"), std::string::npos);
+  EXPECT_NE(rebuilt.Header("etag"), etag);
+  std::filesystem::remove_all(web);
+}
+
 TEST(WebApp, RefreshCookieIsHttpOnlyStrictAndNeedsTheCsrfHeader) {
   TestServer server(TestServerOptions{.extra_args = {"--no-local-agent"}});
   server.SetupAndLoginAdmin();

@@ -27,8 +27,11 @@ Response Health(db::Database& db, const SystemInfo& info) {
 
 // Serves one file of swagger-ui-dist; the name is checked so that nothing outside the
 // directory can be reached.
-Response SwaggerAsset(const std::string& dir, std::string_view name) {
-  if (auto file = http::StaticFile(dir, name, "public, max-age=3600")) return std::move(*file);
+Response SwaggerAsset(const std::string& dir, const Request& request) {
+  if (auto file = http::StaticFile(dir, request.PathParam("name"), "public, max-age=3600",
+                                   request.Header("if-none-match"))) {
+    return std::move(*file);
+  }
   return http::ErrorResponse(404, "not_found", "no such file");
 }
 
@@ -87,7 +90,7 @@ void RegisterRoutes(http::Router& router, db::Database& db, SystemInfo info, Doc
         if (r.PathParam("name") == "swagger-init.js") {
           return http::TextResponse(200, "text/javascript", kSwaggerInit);
         }
-        return SwaggerAsset(dir, r.PathParam("name"));
+        return SwaggerAsset(dir, r);
       },
       Access::kPublic);
 }

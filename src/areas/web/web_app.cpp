@@ -24,7 +24,8 @@ http::Response WebApp::Serve(const http::Request& request) const {
     // Vite puts a content hash in every name under assets/: they never change.
     if (auto file = http::StaticFile(
             dir_, rel,
-            rel.starts_with("assets/") ? "public, max-age=31536000, immutable" : "no-cache")) {
+            rel.starts_with("assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+            request.Header("if-none-match"))) {
       return std::move(*file);
     }
     // A missing file with an extension is a real 404 (a stale asset), not a page.
@@ -32,7 +33,9 @@ http::Response WebApp::Serve(const http::Request& request) const {
       return http::ErrorResponse(404, "not_found", "no such file: " + request.path);
     }
   }
-  auto index = http::StaticFile(dir_, "index.html", "no-cache");
+  // no-cache: the browser asks again on every load, and the ETag turns the answer into a 304
+  // until a new build replaces index.html (and so the hashed names of its assets).
+  auto index = http::StaticFile(dir_, "index.html", "no-cache", request.Header("if-none-match"));
   if (!index) return http::TextResponse(200, "text/html; charset=utf-8", kNotBuilt);
   return std::move(*index);
 }
