@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <utility>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 namespace sp::quotas {
 namespace {
