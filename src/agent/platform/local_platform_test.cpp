@@ -504,14 +504,16 @@ TEST_P(LocalPlatformTest, EnvReachesTheAppAndNonPersistentHomesGoWithTheSession)
   spec.persistent_home = false;
   ASSERT_TRUE(platform_->Start(spec));
   const std::string file = SessionDir(Id("s-env")) + "/home/greeting";
+  // The shell creates the file before echo writes to it: wait for the whole line.
+  std::string text;
   const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
-  while (!fs::exists(file) && SteadyClock::now() < deadline) {
+  while (SteadyClock::now() < deadline) {
+    std::ifstream in(file);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (text.ends_with('\n')) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  EXPECT_EQ(line, "it's 'quoted' $HOME");
+  EXPECT_EQ(text, "it's 'quoted' $HOME\n");
   EXPECT_FALSE(fs::exists(SessionDir(Id("s-env")) + "/run/env.sh"))
       << "the env file must be removed";
   EXPECT_FALSE(fs::exists(Home()));
