@@ -166,8 +166,9 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // What escapes is a failure to start (a port in use, an unreadable file): say what it was
-  // and exit non-zero instead of aborting with std::terminate's message.
+  // Serve and RunAgent report their own start-up failures; anything else that escapes (the
+  // command-line setup, an unexpected error) is said plainly with a non-zero exit instead of
+  // std::terminate's abort.
   try {
     return Run(argc, argv);
   } catch (const std::exception& e) {

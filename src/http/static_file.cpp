@@ -57,18 +57,14 @@ std::string FileETag(const std::string& path) {
 bool ETagMatches(std::string_view if_none_match, std::string_view etag) {
   if (etag.empty()) return false;
   const auto opaque = [](std::string_view tag) {
-    tag = TrimSpace(tag);
     if (tag.starts_with("W/")) tag.remove_prefix(2);
     return tag;
   };
-  size_t start = 0;
-  while (start <= if_none_match.size()) {
-    const size_t comma = std::min(if_none_match.find(',', start), if_none_match.size());
-    const std::string_view candidate = TrimSpace(if_none_match.substr(start, comma - start));
+  for (std::string_view candidate : Split(if_none_match, ',')) {
+    candidate = Trim(candidate);
     if (candidate == "*" || (!candidate.empty() && opaque(candidate) == opaque(etag))) {
       return true;
     }
-    start = comma + 1;
   }
   return false;
 }
